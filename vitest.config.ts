@@ -1,0 +1,32 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` runs pure, fast tests with no external process;
+// `integration` gets one real Kafka broker and one real Redis per run from
+// test/global-setup.ts (or KAFKA_BROKERS / REDIS_URL when set).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // Integration files spawn brokers' clients and edge processes; on a
+          // 2-core machine running them one at a time is faster and steadier.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
