@@ -1,0 +1,41 @@
+import { withQuietAdmin } from './kafka-admin.js';
+import { uniqueId } from './unique-id.js';
+import { waitFor } from './wait-for.js';
+
+/** Options of {@link waitForKafka}. */
+export interface KafkaProbeOptions {
+  timeoutMs: number;
+  /**
+   * Also create and delete a probe topic: proves the controller is elected
+   * and metadata flows, not just that the socket answers. For brokers we own.
+   */
+  createTopic: boolean;
+  /** Aborted when waiting is pointless (the broker process died). */
+  signal?: AbortSignal;
+}
+
+/** Resolves once the broker answers an admin call; throws after the deadline. */
+export async function waitForKafka(brokers: readonly string[], options: KafkaProbeOptions): Promise<void> {
+  await waitFor(
+    () =>
+      withQuietAdmin(brokers, async (admin) => {
+        if (!options.createTopic) {
+          await admin.listTopics();
+          return true;
+        }
+        const topic = uniqueId('fanout-probe');
+        await admin.createTopics({
+          topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
+          waitForLeaders: true,
+        });
+        await admin.deleteTopics({ topics: [topic] });
+        return true;
+      }),
+    {
+      timeoutMs: options.timeoutMs,
+      intervalMs: 250,
+      description: `Kafka at ${brokers.join(',')} to answer an admin call`,
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+  );
+}
