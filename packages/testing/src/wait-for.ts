@@ -39,6 +39,11 @@ export async function waitFor<T>(
         cause: lastError,
       });
     }
-    await delay(Math.min(intervalMs, left), undefined, signal ? { signal } : undefined);
+    try {
+      await delay(Math.min(intervalMs, left), undefined, signal ? { signal } : undefined);
+    } catch (err) {
+      // timers/promises rejects with a generic AbortError: surface the signal's reason
+      throw signal?.aborted ? signal.reason : err;
+    }
   }
 }
