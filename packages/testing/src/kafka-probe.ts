@@ -6,8 +6,10 @@ import { waitFor } from './wait-for.js';
 export interface KafkaProbeOptions {
   timeoutMs: number;
   /**
-   * Also create and delete a probe topic: proves the controller is elected
-   * and metadata flows, not just that the socket answers. For brokers we own.
+   * Also create and delete a probe topic (proves the controller is elected
+   * and metadata flows, not just that the socket answers) and look up a
+   * group's coordinator, which makes the broker create __consumer_offsets now
+   * rather than in the first test that joins a group. For brokers we own.
    */
   createTopic: boolean;
   /** Aborted when waiting is pointless (the broker process died). */
@@ -29,7 +31,8 @@ export async function waitForKafka(brokers: readonly string[], options: KafkaPro
           waitForLeaders: true,
         });
         await admin.deleteTopics({ topics: [topic] });
-        return true;
+        const [group] = (await admin.describeGroups([uniqueId('fanout-probe')])).groups;
+        return group?.errorCode === 0;
       }),
     {
       timeoutMs: options.timeoutMs,
