@@ -31,8 +31,9 @@ export async function waitForKafka(brokers: readonly string[], options: KafkaPro
           waitForLeaders: true,
         });
         await admin.deleteTopics({ topics: [topic] });
-        const [group] = (await admin.describeGroups([uniqueId('fanout-probe')])).groups;
-        return group?.errorCode === 0;
+        // Throws (and is retried) while the coordinator is not available or loading.
+        await admin.describeGroups([uniqueId('fanout-probe')]);
+        return true;
       }),
     {
       timeoutMs: options.timeoutMs,

@@ -34,6 +34,7 @@ export class SupervisedProcess {
   /** Settles when the process has exited (never rejects). */
   readonly exited: Promise<ProcessExit>;
   private exit: ProcessExit | undefined;
+  private readonly watchdog: ChildProcess;
 
   private constructor(child: ChildProcess, pid: number, options: SupervisedOptions) {
     this.pid = pid;
@@ -45,8 +46,7 @@ export class SupervisedProcess {
         resolve(this.exit);
       });
     });
-    // It exits by itself within a poll interval once the child is gone.
-    spawnWatchdog(pid, { graceMs: options.stopGraceMs, removeDir: options.dir });
+    this.watchdog = spawnWatchdog(pid, { graceMs: options.stopGraceMs, removeDir: options.dir });
     // The exit handler and the watchdog own its lifetime now; do not let a
     // forgotten server keep the event loop (and a test run) alive.
     child.unref();
@@ -101,7 +101,12 @@ export class SupervisedProcess {
       await Promise.race([this.exited, forced]);
       clearTimeout(timer);
     }
-    return this.exited;
+    const exit = await this.exited;
+    // The watchdog would exit within its poll interval; end it now so a
+    // stopped server leaves nothing behind. Until Node has seen it exit its
+    // pid cannot have been reused, so the kill hits the right process.
+    if (this.watchdog.exitCode === null && this.watchdog.signalCode === null) this.watchdog.kill('SIGKILL');
+    return exit;
   }
 }
 

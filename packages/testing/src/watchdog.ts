@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 
 // Runs as `node -e WATCHDOG_SOURCE <child pid> <grace ms> [dir to remove]`.
 // It polls: when the child is gone it exits; when its own parent (the Node
@@ -35,10 +35,10 @@ export interface WatchdogOptions {
 
 /**
  * Starts a tiny detached Node process that kills `childPid` (and its process
- * group) if this process dies without stopping it, even by SIGKILL. Returns
- * the watchdog's pid; it exits by itself once the child has exited.
+ * group) if this process dies without stopping it, even by SIGKILL. It exits
+ * by itself within a poll interval once the child has exited.
  */
-export function spawnWatchdog(childPid: number, options: WatchdogOptions): number | undefined {
+export function spawnWatchdog(childPid: number, options: WatchdogOptions): ChildProcess {
   const args = ['-e', WATCHDOG_SOURCE, String(childPid), String(options.graceMs)];
   if (options.removeDir !== undefined) args.push(options.removeDir);
   const { NODE_OPTIONS: _ignored, ...env } = process.env;
@@ -47,5 +47,5 @@ export function spawnWatchdog(childPid: number, options: WatchdogOptions): numbe
     // without a watchdog the exit handlers still clean up in most cases
   });
   watchdog.unref();
-  return watchdog.pid;
+  return watchdog;
 }
