@@ -1,4 +1,4 @@
-import { ErrorCode } from './codes.js';
+import { ErrorCode, Start } from './codes.js';
 import { fanout } from './generated/fanout.js';
 import { type DecodeResult, ProtocolError } from './protocol-error.js';
 import type {
@@ -102,6 +102,10 @@ function badPublication(p: Publication): string | null {
   return null;
 }
 
+// proto3 enums are open: protobufjs keeps any number. The edge cannot honour
+// a start it does not know, and the types promise a `StartValue`.
+const START_VALUES: ReadonlySet<number> = new Set(Object.values(Start));
+
 function badClientFrame(frame: ClientFrame): string | null {
   switch (frame.kind) {
     case 'hello':
@@ -111,6 +115,7 @@ function badClientFrame(frame: ClientFrame): string | null {
       }
       return null;
     case 'subscribe':
+      if (!START_VALUES.has(frame.subscribe.start)) return `unknown start ${frame.subscribe.start}`;
       return badPositions(frame.subscribe.after);
     case 'ack':
       return badPositions(frame.ack.positions);

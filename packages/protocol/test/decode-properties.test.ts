@@ -9,6 +9,7 @@ import {
   type Position,
   ProtocolError,
   type ServerFrame,
+  Start,
 } from '../src/index.js';
 import { fromHex, loadGolden } from './support/frames.js';
 
@@ -27,12 +28,15 @@ function offset(n: number): boolean {
   return Number.isSafeInteger(n) && n >= 0;
 }
 
+// The types promise `start: StartValue`; an edge cannot honour a start it does not know.
+const starts = new Set<number>(Object.values(Start));
+
 function clientFrameValid(frame: ClientFrame): boolean {
   switch (frame.kind) {
     case 'hello':
       return frame.hello.delivered.every((d) => positionsValid(d.positions));
     case 'subscribe':
-      return positionsValid(frame.subscribe.after);
+      return starts.has(frame.subscribe.start) && positionsValid(frame.subscribe.after);
     case 'ack':
       return positionsValid(frame.ack.positions);
     case 'unsubscribe':
