@@ -77,27 +77,29 @@ describe.runIf(ownServers)('the harness', () => {
     expect(existsSync(dirname(logFile as string))).toBe(false);
   });
 
-  describe('npm run kafka (packages/testing/src/cli.ts)', () => {
-    it('stops both servers cleanly on Ctrl-C (SIGINT)', async () => {
-      const cli = await startCli();
+  // `npm start` and `npm run kafka` (run as npm does, minus npm and the tsx wrapper).
+  it.each(['scripts/start.ts', 'packages/testing/src/cli.ts'])(
+    '%s stops its servers cleanly on Ctrl-C (SIGINT)',
+    async (script) => {
+      const cli = await startCli(script);
       cli.process.kill('SIGINT');
       const code = await new Promise((resolve) => cli.process.once('exit', resolve));
-      expect(code).toBe(0);
+      expect(code, cli.output()).toBe(0);
       expect(cli.pids.filter(alive)).toEqual([]);
       expect(cli.dirs.filter((dir) => existsSync(dir))).toEqual([]);
-    });
+    },
+  );
 
-    it('leaves no server behind when it is SIGKILLed (the watchdog kills them)', async () => {
-      const cli = await startCli();
-      cli.process.kill('SIGKILL');
-      await waitFor(() => cli.pids.every((pid) => !alive(pid)), {
-        timeoutMs: 30_000,
-        description: `servers ${cli.pids} to die with their parent`,
-      });
-      await waitFor(() => cli.dirs.every((dir) => !existsSync(dir)), {
-        timeoutMs: 10_000,
-        description: `${cli.dirs} to be removed`,
-      });
+  it('leaves no server behind when the process that started them is SIGKILLed (the watchdog kills them)', async () => {
+    const cli = await startCli('packages/testing/src/cli.ts');
+    cli.process.kill('SIGKILL');
+    await waitFor(() => cli.pids.every((pid) => !alive(pid)), {
+      timeoutMs: 30_000,
+      description: `servers ${cli.pids} to die with their parent`,
+    });
+    await waitFor(() => cli.dirs.every((dir) => !existsSync(dir)), {
+      timeoutMs: 10_000,
+      description: `${cli.dirs} to be removed`,
     });
   });
 });
@@ -108,12 +110,14 @@ interface RunningCli {
   pids: number[];
   /** their tmp dirs */
   dirs: string[];
+  /** everything it printed so far */
+  output(): string;
 }
 
-/** Runs the CLI as `npm run kafka` does (minus npm), without KAFKA_BROKERS/REDIS_URL, until it is ready. */
-async function startCli(): Promise<RunningCli> {
+/** Runs a script that starts Kafka and Redis, without KAFKA_BROKERS/REDIS_URL, until it is ready. */
+async function startCli(script: string): Promise<RunningCli> {
   const { KAFKA_BROKERS: _k, REDIS_URL: _r, ...env } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/testing/src/cli.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -130,10 +134,10 @@ async function startCli(): Promise<RunningCli> {
   });
   await waitFor(
     () => {
-      if (child.exitCode !== null) throw new Error(`the CLI exited early:\n${output}`);
-      return output.includes('Ctrl-C stops both.');
+      if (child.exitCode !== null) throw new Error(`${script} exited early:\n${output}`);
+      return /^Ctrl-C stops/m.test(output);
     },
-    { timeoutMs: 120_000, description: 'the CLI to print its addresses' },
+    { timeoutMs: 120_000, description: `${script} to print its addresses` },
   );
   const servers = [...output.matchAll(/^(?:kafka|redis)\s+\S+\s+\(pid (\d+), log (\S+)\)$/gm)];
   expect(servers, output).toHaveLength(2);
@@ -141,5 +145,6 @@ async function startCli(): Promise<RunningCli> {
     process: child,
     pids: servers.map((m) => Number(m[1])),
     dirs: servers.map((m) => dirname(m[2] as string)),
+    output: () => output,
   };
 }

@@ -22,6 +22,7 @@ function describe(name: string, address: string, handle: KafkaHandle | RedisHand
 
 async function main(): Promise<void> {
   let stopping: Promise<void> | undefined;
+  let signalledAt = 0;
   const started: Array<KafkaHandle | RedisHandle> = [];
   const stopAll = (): Promise<void> => {
     stopping ??= (async () => {
@@ -31,8 +32,11 @@ async function main(): Promise<void> {
   };
   const interrupted = new Promise<NodeJS.Signals>((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
-      // A second Ctrl-C while stopping: give up on grace (the exit handlers kill what is left).
-      if (stopping) process.exit(130);
+      // Another Ctrl-C while stopping gives up on grace (the exit handlers kill
+      // what is left). Not one within a second: tsx and npm relay the
+      // terminal's SIGINT again.
+      if (stopping && Date.now() - signalledAt > 1_000) process.exit(130);
+      if (signalledAt === 0) signalledAt = Date.now();
       resolve(signal);
     };
     process.on('SIGINT', onSignal);
