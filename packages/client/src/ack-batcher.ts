@@ -49,6 +49,7 @@ export class AckBatcher {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.count = 0;
+    let held = false;
     for (const [sub, parts] of this.pending) {
       if (!sub.active) {
         this.pending.delete(sub);
@@ -67,8 +68,11 @@ export class AckBatcher {
         if (value === offset) parts.delete(partition);
       }
       if (parts.size === 0) this.pending.delete(sub);
+      else held = true;
       if (positions.length > 0) this.send({ channel: sub.channel, positions });
     }
+    // Held back until the edge re-sends what this connection has not seen yet (a replay is on its way).
+    if (held) this.schedule();
   }
 
   /** Forgets everything (the client closed). */
