@@ -40,7 +40,7 @@ describe('handler failure', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]?.record?.offset).toBe(2);
     expect(errors[0]?.error).toMatchObject({ code: 'handler_failed', channel: 'prices' });
-    expect((errors[0]?.error.cause as Error).message).toBe('boom 2');
+    expect(errors[0]?.error.cause).toEqual(new Error('boom 2'));
     expect(edge.frames('ack')).toEqual([{ channel: 'prices', positions: [{ partition: 0, offset: 1 }] }]);
     expect(sub.positions()).toEqual([{ partition: 0, offset: 1 }]);
     sub.retry();

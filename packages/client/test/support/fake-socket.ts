@@ -1,6 +1,7 @@
 import type {
   ClientFrame,
   ClientFrameKind,
+  Position,
   PublicationInput,
   ServerFrameInput,
   Subscribed,
@@ -9,7 +10,13 @@ import type {
 import { decodeClientFrame, encodePublication, encodeServerFrame, publicationFrame } from '@fanout/protocol';
 import type { WebSocketCtor, WebSocketLike } from '../../src/index.js';
 
-type Frame<K extends ClientFrameKind> = Extract<ClientFrame, { kind: K }>[K];
+/** Welcome fields; restored subscriptions may omit their positions. */
+export type WelcomeInput = Omit<Partial<Welcome>, 'subscriptions'> & {
+  subscriptions?: { channel: string; positions?: Position[] }[];
+};
+
+type Frame<K extends ClientFrameKind> =
+  Extract<ClientFrame, { kind: K }> extends { [P in K]: infer V } ? V : never;
 
 /**
  * An in-memory WebSocket. The client side is the WebSocket API; the `server*`
@@ -75,9 +82,16 @@ export class FakeSocket implements WebSocketLike {
     return this;
   }
 
-  welcome(welcome: Partial<Welcome> = {}): this {
+  welcome(welcome: WelcomeInput = {}): this {
+    const subscriptions = (welcome.subscriptions ?? []).map((s) => ({ positions: [], ...s }));
     return this.serverSend({
-      welcome: { sessionId: 'session-1', heartbeatIntervalMs: 0, nodeId: 'edge-a', ...welcome },
+      welcome: {
+        sessionId: 'session-1',
+        heartbeatIntervalMs: 0,
+        nodeId: 'edge-a',
+        ...welcome,
+        subscriptions,
+      },
     });
   }
 

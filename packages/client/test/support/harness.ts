@@ -1,4 +1,3 @@
-import type { Welcome } from '@fanout/protocol';
 import { vi } from 'vitest';
 import {
   type ClientOptions,
@@ -7,7 +6,7 @@ import {
   type FanoutRecord,
   type Subscription,
 } from '../../src/index.js';
-import { FakeNetwork, type FakeSocket } from './fake-socket.js';
+import { FakeNetwork, type FakeSocket, type WelcomeInput } from './fake-socket.js';
 
 /** Flushes pending microtasks (promise callbacks) under fake timers, optionally advancing time. */
 export async function tick(ms = 0): Promise<void> {
@@ -29,7 +28,7 @@ export function setup(options: Partial<ClientOptions> = {}): { net: FakeNetwork;
 }
 
 /** Opens the newest socket and answers its Hello with Welcome. */
-export async function accept(net: FakeNetwork, welcome: Partial<Welcome> = {}): Promise<FakeSocket> {
+export async function accept(net: FakeNetwork, welcome: WelcomeInput = {}): Promise<FakeSocket> {
   await tick();
   const socket = net.last.serverOpen();
   socket.welcome(welcome);
