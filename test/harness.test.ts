@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTopic, startKafka, startRedis, waitFor } from '@fanout/testing';
+import { createTopic, StartupError, startKafka, startRedis, waitFor } from '@fanout/testing';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
@@ -74,6 +74,18 @@ describe.runIf(ownServers)('the harness', () => {
     const after = kafka.pid as number;
     await kafka.stop();
     expect(alive(after)).toBe(false);
+    expect(existsSync(dirname(logFile as string))).toBe(false);
+  });
+
+  it('fails fast with the broker log tail when the broker cannot start, leaving nothing behind', async () => {
+    // -Xms256m above -Xmx8m: the JVM refuses to start.
+    const error = await startKafka({ ignoreEnv: true, jvmArgs: ['-Xmx8m'] }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(StartupError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/the broker exited \(code 1/);
+    expect(message).toContain('Initial heap size set to a larger value than the maximum heap size');
+    const logFile = /last lines of (\S+) ---/.exec(message)?.[1];
+    expect(logFile).toBeDefined();
     expect(existsSync(dirname(logFile as string))).toBe(false);
   });
 

@@ -45,13 +45,14 @@ export class LocalKafka implements KafkaHandle {
 
   /** Fetches the jars if needed, formats a fresh storage dir and starts the broker. */
   static async start(settings: Settings): Promise<LocalKafka> {
+    // First the jars: when they must be fetched it names java and mvn at once.
+    const dist = await ensureKafkaDist(settings.env, settings.log);
     requirePrograms(
       'Running Kafka without Docker',
       [{ command: 'java', debianPackage: 'openjdk-17-jre-headless' }],
       'Or set KAFKA_BROKERS to use a running broker.',
       settings.env.PATH,
     );
-    const dist = await ensureKafkaDist(settings.env, settings.log);
     const dir = mkdtempSync(join(tmpdir(), 'fanout-kafka-'));
     const [port, controllerPort] = await freePorts(2);
     const kafka = new LocalKafka(settings, dist, {
