@@ -30,15 +30,14 @@ export class LocalKafka implements KafkaHandle {
   readonly logFile: string;
   private process: SupervisedProcess | undefined;
   private stopped = false;
-  private readonly dir: string;
   private readonly unregisterDir: () => void;
 
   private constructor(
     private readonly settings: Settings,
     private readonly dist: KafkaDist,
+    private readonly dir: string,
     private layout: LocalBrokerLayout,
   ) {
-    this.dir = join(layout.dataDir, '..');
     this.logFile = join(this.dir, 'kafka.log');
     this.unregisterDir = registerCleanup(() => rmSync(this.dir, { recursive: true, force: true }));
   }
@@ -53,9 +52,9 @@ export class LocalKafka implements KafkaHandle {
       'Or set KAFKA_BROKERS to use a running broker.',
       settings.env.PATH,
     );
-    const dir = mkdtempSync(join(tmpdir(), 'fanout-kafka-'));
     const [port, controllerPort] = await freePorts(2);
-    const kafka = new LocalKafka(settings, dist, {
+    const dir = mkdtempSync(join(tmpdir(), 'fanout-kafka-'));
+    const kafka = new LocalKafka(settings, dist, dir, {
       port: port as number,
       controllerPort: controllerPort as number,
       dataDir: join(dir, 'data'),
