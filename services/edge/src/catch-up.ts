@@ -1,0 +1,241 @@
+import { planReplay, type ReplayPlan } from '@fanout/core';
+import { CloseCode, ContinuityReason, ErrorCode, publicationFrame } from '@fanout/protocol';
+import type { Connection, Subscription } from './connection.js';
+import type { EdgeRecord, TopicState } from './topic-state.js';
+
+/** What catch-up needs from the edge. */
+export interface CatchUpContext {
+  topics: Map<string, TopicState>;
+  /** Unsent bytes above which sending pauses until the socket drains. */
+  softBytes: number;
+  /** Recomputes the connection's live uWS topics from its live subscriptions. */
+  updateLiveTopics(conn: Connection): void;
+  /** Counts outcomes for metrics. */
+  onOutcome?(kind: 'window' | 'kafka' | 'continuity-lost', records: number): void;
+}
+
+/** A short window tail is sent inside the synchronous switch-over; longer ones in chunks first. */
+const SYNC_TAIL_RECORDS = 512;
+const KAFKA_CHUNK_RECORDS = 2000;
+const WAIT_SLICE_MS = 1000;
+const MAX_SOURCE_FAILURES = 10;
+
+class Abort extends Error {}
+
+function filterForChannel(sub: Subscription, records: EdgeRecord[]): EdgeRecord[] {
+  const key = sub.channel.key;
+  return key === null ? records : records.filter((r) => r.keyName === sub.channel.name);
+}
+
+/** Sends replayed records for one subscription, pausing while the socket is above the soft limit. */
+async function sendReplayed(
+  ctx: CatchUpContext,
+  conn: Connection,
+  sub: Subscription,
+  records: EdgeRecord[],
+): Promise<void> {
+  for (const r of records) {
+    if (conn.closed || sub.cancelled) throw new Abort();
+    if (conn.sendBytes(publicationFrame(r.pub, sub.channel.name)) === 2) {
+      conn.close(CloseCode.SLOW_CONSUMER, 'send buffer full');
+      throw new Abort();
+    }
+    if (conn.bufferedAmount() > ctx.softBytes) {
+      while (!conn.closed && conn.bufferedAmount() > ctx.softBytes / 2) await conn.drained(ctx.softBytes / 2);
+    }
+  }
+}
+
+function plan(
+  sub: Subscription,
+  topic: TopicState,
+  partition: number,
+  bounds?: { logStart: number; logEnd: number },
+): ReplayPlan {
+  const ps = topic.partitions.get(partition);
+  if (!ps) throw new Error(`unknown partition ${partition}`);
+  return planReplay({
+    after: sub.positions.get(partition) ?? ps.live,
+    live: ps.live,
+    windowCovers: (from) => ps.window.covers(from),
+    ...(bounds ? bounds : {}),
+  });
+}
+
+/** Reads [from, to] of a partition through the topic's shared scans. */
+function readKafka(topic: TopicState, partition: number, from: number, to: number): Promise<EdgeRecord[]> {
+  return new Promise((resolve, reject) => {
+    const records: EdgeRecord[] = [];
+    topic.scans.request(partition, {
+      from,
+      to,
+      onRecord: (r) => records.push(r),
+      onDone: () => resolve(records),
+      onError: reject,
+    });
+  });
+}
+
+/**
+ * Brings a subscription from its positions to live delivery.
+ *
+ * The switch-over, which is what makes resume exact: the edge's ingest is the
+ * only writer of a partition's `live` offset and of its window, and it runs
+ * on this same JS thread. So once every partition of the channel is at most a
+ * short window tail behind `live`, ONE synchronous step (no await) sends the
+ * tails from the window as replayed frames (positions+1 .. live), sends
+ * `Subscribed`, and subscribes the socket to the channel's uWS topic. Every
+ * record <= live was sent by replay; every record > live will be published
+ * after the subscribe. No gap, no overlap. Before that step, older ranges come
+ * from the window in chunks or from Kafka through shared scans, and each
+ * round re-plans because `live` and the window move while we await.
+ */
+export async function bringLive(ctx: CatchUpContext, conn: Connection, sub: Subscription): Promise<void> {
+  const topic = ctx.topics.get(sub.channel.topic);
+  if (!topic || sub.catchingUp) return;
+  sub.catchingUp = true;
+  let sourceFailures = 0;
+  let bounds: Map<number, { logStart: number; logEnd: number }> | undefined;
+  try {
+    for (;;) {
+      if (conn.closed || sub.cancelled) return;
+      // Plan every partition synchronously.
+      let work: { partition: number; plan: ReplayPlan } | undefined;
+      let needBounds = false;
+      for (const p of sub.partitions) {
+        const pl = plan(sub, topic, p, bounds?.get(p));
+        const ps = topic.partitions.get(p);
+        const tail = ps ? ps.live - (sub.positions.get(p) ?? ps.live) : 0;
+        const ready = pl.kind === 'none' || (pl.kind === 'window' && tail <= SYNC_TAIL_RECORDS);
+        if (!ready) {
+          if (!bounds && (pl.kind === 'kafka' || pl.kind === 'wait')) needBounds = true;
+          work ??= { partition: p, plan: pl };
+        }
+      }
+      if (needBounds) {
+        try {
+          const b = await topic.bounds();
+          bounds = new Map(b.map((x) => [x.partition, { logStart: x.logStart, logEnd: x.logEnd }]));
+        } catch (err) {
+          if (++sourceFailures > MAX_SOURCE_FAILURES) throw err;
+          await new Promise((r) => setTimeout(r, 200 * sourceFailures));
+        }
+        continue;
+      }
+      if (!work) {
+        // A connection taken off live meanwhile is caught up again once it drains.
+        if (!conn.lagging) switchToLive(ctx, conn, sub, topic);
+        return;
+      }
+      const { partition, plan: pl } = work;
+      switch (pl.kind) {
+        case 'continuity-lost': {
+          conn.send({
+            kind: 'continuityLost',
+            continuityLost: {
+              channel: sub.channel.name,
+              partition,
+              requestedOffset: pl.requested,
+              availableOffset: pl.available,
+              reason: pl.reason === 'deleted' ? ContinuityReason.DELETED : ContinuityReason.AHEAD_OF_LOG,
+            },
+          });
+          conn.log.warn(
+            {
+              channel: sub.channel.name,
+              partition,
+              requested: pl.requested,
+              available: pl.available,
+              reason: pl.reason,
+            },
+            'continuity lost',
+          );
+          ctx.onOutcome?.('continuity-lost', 0);
+          sub.positions.set(partition, pl.available - 1);
+          bounds = undefined;
+          break;
+        }
+        case 'window': {
+          const ps = topic.partitions.get(partition);
+          if (!ps) return;
+          const records = ps.window.readFrom(pl.from, SYNC_TAIL_RECORDS * 4);
+          const last = records[records.length - 1];
+          if (!last) break;
+          await sendReplayed(ctx, conn, sub, filterForChannel(sub, records));
+          sub.positions.set(partition, last.offset);
+          ctx.onOutcome?.('window', records.length);
+          break;
+        }
+        case 'kafka': {
+          const to = Math.min(pl.to, pl.from + KAFKA_CHUNK_RECORDS - 1);
+          let records: EdgeRecord[];
+          try {
+            records = await readKafka(topic, partition, pl.from, to);
+          } catch (err) {
+            topic.invalidateBounds();
+            bounds = undefined;
+            if (++sourceFailures > MAX_SOURCE_FAILURES) throw err;
+            await new Promise((r) => setTimeout(r, 100 * sourceFailures));
+            break;
+          }
+          await sendReplayed(ctx, conn, sub, filterForChannel(sub, records));
+          sub.positions.set(partition, to);
+          ctx.onOutcome?.('kafka', records.length);
+          bounds = undefined;
+          break;
+        }
+        case 'wait': {
+          // This edge is behind the client's position (another edge read
+          // further). Wait for ingest to get there.
+          await topic.partitions.get(partition)?.advanced(WAIT_SLICE_MS);
+          bounds = undefined;
+          break;
+        }
+        case 'none':
+          break;
+      }
+    }
+  } catch (err) {
+    if (err instanceof Abort || conn.closed) return;
+    sub.catchingUp = false;
+    conn.log.error({ err, channel: sub.channel.name }, 'catch-up failed');
+    conn.error(ErrorCode.SOURCE_UNAVAILABLE, 'cannot read the replay source', {
+      channel: sub.channel.name,
+      retriable: true,
+    });
+    conn.close(CloseCode.SOURCE_UNAVAILABLE, 'replay source unavailable');
+  } finally {
+    sub.catchingUp = false;
+  }
+}
+
+function switchToLive(ctx: CatchUpContext, conn: Connection, sub: Subscription, topic: TopicState): void {
+  // Synchronous from here to the end (see bringLive).
+  const positions: Array<{ partition: number; offset: number }> = [];
+  for (const p of sub.partitions) {
+    const ps = topic.partitions.get(p);
+    if (!ps) continue;
+    const after = sub.positions.get(p) ?? ps.live;
+    if (after < ps.live) {
+      const tail = filterForChannel(sub, ps.window.readFrom(after + 1));
+      for (const r of tail) conn.sendBytes(publicationFrame(r.pub, sub.channel.name));
+    }
+    sub.positions.set(p, ps.live);
+    positions.push({ partition: p, offset: ps.live });
+  }
+  sub.state = 'live';
+  const announce = sub.announce;
+  if (announce) {
+    sub.announce = null;
+    conn.send({
+      kind: 'subscribed',
+      subscribed: {
+        requestId: announce.requestId,
+        channel: sub.channel.name,
+        positions,
+        resumed: announce.resumed,
+      },
+    });
+  }
+  ctx.updateLiveTopics(conn);
+}

@@ -1,0 +1,332 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '@fanout/core';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1');
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int({ message: 'must be an integer' })
+    .min(min, { message: `must be >= ${min}` })
+    .max(max, { message: `must be <= ${max}` });
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0),
+);
+
+/**
+ * Every setting of the edge, read from the environment by `loadConfig`.
+ * Each entry: variable name → schema with default and description. The README's
+ * configuration reference is checked against this table.
+ */
+export const settings = {
+  EDGE_HOST: {
+    schema: z.string().min(1).default('0.0.0.0'),
+    doc: 'Address the WebSocket/HTTP server listens on.',
+  },
+  EDGE_PORT: { schema: int(0, 65535).default(8080), doc: 'Port to listen on; 0 picks a free port (logged).' },
+  EDGE_NODE_ID: {
+    schema: z.string().min(1).max(128).optional(),
+    doc: 'Identifier of this edge in logs and Welcome (default: host-pid).',
+  },
+  KAFKA_BROKERS: {
+    schema: list.pipe(
+      z.array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port')).min(1, 'needs at least one broker'),
+    ),
+    doc: 'Kafka bootstrap brokers, comma-separated host:port (required).',
+  },
+  KAFKA_CLIENT_ID: { schema: z.string().min(1).default('fanout-edge'), doc: 'Kafka client id.' },
+  EDGE_TOPICS: {
+    schema: list.optional(),
+    doc: 'Topics served, comma-separated (this or EDGE_TOPIC_PATTERN is required).',
+  },
+  EDGE_TOPIC_PATTERN: {
+    schema: z.string().min(1).optional(),
+    doc: 'Regular expression of topics served; topics are discovered every 30 s.',
+  },
+  SESSION_STORE: {
+    schema: z.enum(['redis', 'memory']).optional(),
+    doc: "'redis' (needs REDIS_URL) or 'memory' (single node, sessions lost on restart). Default: redis when REDIS_URL is set.",
+  },
+  REDIS_URL: {
+    schema: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+      .optional(),
+    doc: 'Redis URL for sessions.',
+  },
+  SESSION_TTL_SECONDS: { schema: int(60).default(86_400), doc: 'Session lifetime after its last activity.' },
+  WINDOW_MAX_RECORDS: {
+    schema: int(1).default(10_000),
+    doc: 'In-memory replay window per partition: most records.',
+  },
+  WINDOW_MAX_BYTES: {
+    schema: int(1024).default(16 * 1024 * 1024),
+    doc: 'In-memory replay window per partition: most bytes.',
+  },
+  WINDOW_MAX_AGE_MS: {
+    schema: int(1000).default(300_000),
+    doc: 'In-memory replay window per partition: oldest record age.',
+  },
+  HEARTBEAT_INTERVAL_MS: {
+    schema: int(100).default(15_000),
+    doc: 'The edge pings every client at this interval.',
+  },
+  HEARTBEAT_TIMEOUT_MS: {
+    schema: int(100).default(10_000),
+    doc: 'A client silent for interval + timeout is closed (4001).',
+  },
+  HELLO_TIMEOUT_MS: {
+    schema: int(100).default(10_000),
+    doc: 'A connection must send Hello within this time.',
+  },
+  MAX_FRAME_BYTES: {
+    schema: int(256, 16 * 1024 * 1024).default(64 * 1024),
+    doc: 'Largest client frame accepted (bigger: Error FRAME_TOO_LARGE, close 4409).',
+  },
+  MAX_SUBSCRIPTIONS: { schema: int(1).default(100), doc: 'Most subscriptions per connection.' },
+  MAX_CHANNEL_BYTES: { schema: int(3, 4096).default(256), doc: 'Longest channel name, in UTF-8 bytes.' },
+  MAX_FRAMES_PER_SECOND: {
+    schema: int(1).default(1000),
+    doc: 'Client frames per second per connection before close 4006.',
+  },
+  SLOW_CLIENT_BUFFER_BYTES: {
+    schema: int(16 * 1024).default(1024 * 1024),
+    doc: 'Unsent bytes above which a client is taken off live delivery and caught up later.',
+  },
+  SLOW_CLIENT_HARD_BYTES: {
+    schema: int(64 * 1024).default(32 * 1024 * 1024),
+    doc: 'Unsent bytes at which a client is closed (4002) at once; must exceed SLOW_CLIENT_BUFFER_BYTES by several MB.',
+  },
+  SLOW_CLIENT_STUCK_MS: {
+    schema: int(100).default(30_000),
+    doc: 'A client that drains nothing for this long while behind is closed (4002).',
+  },
+  ACK_FLUSH_INTERVAL_MS: {
+    schema: int(1).default(100),
+    doc: 'Acks are written to the store at most this long after arriving.',
+  },
+  ACK_FLUSH_MAX: { schema: int(1).default(1000), doc: 'Acks pending that trigger a store write at once.' },
+  REPLAY_FETCH_BYTES: {
+    schema: int(1024).default(1024 * 1024),
+    doc: 'Bytes per Kafka fetch for replay and ingest.',
+  },
+  AUTH_MODE: {
+    schema: z.enum(['jwt', 'insecure']).default('jwt'),
+    doc: "'jwt' verifies Hello.token; 'insecure' accepts anyone as subject 'anonymous' with access to every channel (demo only, logged loudly).",
+  },
+  JWT_HS256_SECRET: {
+    schema: z.string().min(32, 'must be at least 32 characters').optional(),
+    doc: 'HS256 shared secret.',
+  },
+  JWT_PUBLIC_KEY_FILE: {
+    schema: z.string().min(1).optional(),
+    doc: 'PEM file with an RS256/ES256 public key (SPKI).',
+  },
+  JWT_JWKS_FILE: { schema: z.string().min(1).optional(), doc: 'JWKS file with RS256/ES256 public keys.' },
+  JWT_ISSUER: { schema: z.string().min(1).optional(), doc: 'Required iss claim, if set.' },
+  JWT_AUDIENCE: { schema: z.string().min(1).optional(), doc: 'Required aud claim, if set.' },
+  JWT_CHANNELS_CLAIM: {
+    schema: z.string().min(1).default('channels'),
+    doc: 'Claim listing the channel patterns the subject may subscribe to.',
+  },
+  ALLOWED_ORIGINS: {
+    schema: list.optional(),
+    doc: 'Origins allowed to open a WebSocket from a browser; unset: any. Requests without Origin are allowed.',
+  },
+  SHUTDOWN_TIMEOUT_MS: {
+    schema: int(100).default(10_000),
+    doc: 'On SIGTERM the edge exits within this time.',
+  },
+  GOAWAY_RECONNECT_MS: { schema: int(0).default(250), doc: 'GoAway.reconnect_after_ms sent on shutdown.' },
+  LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    doc: 'Log level.',
+  },
+  UWS_ALLOW_FALLBACK: {
+    schema: bool.default(false),
+    doc: 'Start even when uWebSockets.js fell back to its slow pure-JS server.',
+  },
+} as const;
+
+type Settings = typeof settings;
+type Raw = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
+
+/** The auth configuration. */
+export type AuthConfig =
+  | { mode: 'insecure' }
+  | {
+      mode: 'jwt';
+      hs256Secret?: string;
+      publicKeyPem?: string;
+      jwks?: { keys: object[] };
+      issuer?: string;
+      audience?: string;
+      channelsClaim: string;
+    };
+
+/** The validated, frozen configuration of one edge. */
+export interface EdgeConfig {
+  host: string;
+  port: number;
+  nodeId: string;
+  kafka: { brokers: string[]; clientId: string };
+  topics: { list?: string[]; pattern?: RegExp };
+  store: { kind: 'redis'; url: string } | { kind: 'memory' };
+  sessionTtlSeconds: number;
+  window: { maxRecords: number; maxBytes: number; maxAgeMs: number };
+  heartbeat: { intervalMs: number; timeoutMs: number };
+  helloTimeoutMs: number;
+  limits: {
+    maxFrameBytes: number;
+    maxSubscriptions: number;
+    maxChannelBytes: number;
+    maxFramesPerSecond: number;
+  };
+  slowClient: { bufferBytes: number; hardBytes: number; stuckMs: number };
+  acks: { flushIntervalMs: number; maxPending: number };
+  fetchBytes: number;
+  auth: AuthConfig;
+  allowedOrigins?: string[];
+  shutdownTimeoutMs: number;
+  goAwayReconnectMs: number;
+  logLevel: string;
+  allowUwsFallback: boolean;
+}
+
+function readFile(path: string, what: string, problems: string[]): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    problems.push(`${what}: cannot read ${path}: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+/**
+ * Reads and validates the edge's configuration. The only reader of
+ * process.env in the edge. Reports every problem at once in one ConfigError;
+ * unknown values fail, nothing invalid is silently defaulted.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  defaults: { nodeId: string },
+): EdgeConfig {
+  const problems: string[] = [];
+  const raw: Partial<Record<string, unknown>> = {};
+  for (const [name, setting] of Object.entries(settings)) {
+    const value = env[name] === '' ? undefined : env[name];
+    const parsed = (setting.schema as z.ZodType).safeParse(value);
+    if (parsed.success) raw[name] = parsed.data;
+    else
+      problems.push(
+        `${name}: ${parsed.error.issues.map((i) => (value === undefined && i.code === 'invalid_type' ? 'is required' : i.message)).join('; ')}`,
+      );
+  }
+  const r = raw as Raw;
+
+  let pattern: RegExp | undefined;
+  if (r.EDGE_TOPIC_PATTERN) {
+    try {
+      pattern = new RegExp(`^(?:${r.EDGE_TOPIC_PATTERN})$`);
+    } catch (err) {
+      problems.push(`EDGE_TOPIC_PATTERN: not a valid regular expression: ${(err as Error).message}`);
+    }
+  }
+  if (!r.EDGE_TOPICS?.length && !r.EDGE_TOPIC_PATTERN)
+    problems.push('EDGE_TOPICS or EDGE_TOPIC_PATTERN: one is required');
+  if (r.EDGE_TOPICS?.length && r.EDGE_TOPIC_PATTERN)
+    problems.push('EDGE_TOPICS and EDGE_TOPIC_PATTERN: set only one');
+
+  const storeKind = r.SESSION_STORE ?? (r.REDIS_URL ? 'redis' : undefined);
+  if (!storeKind) problems.push('SESSION_STORE: set REDIS_URL, or SESSION_STORE=memory for a single node');
+  if (storeKind === 'redis' && !r.REDIS_URL) problems.push('REDIS_URL: is required with SESSION_STORE=redis');
+
+  if (r.SLOW_CLIENT_HARD_BYTES !== undefined && r.SLOW_CLIENT_BUFFER_BYTES !== undefined) {
+    const margin = r.SLOW_CLIENT_BUFFER_BYTES + 2 * (r.REPLAY_FETCH_BYTES ?? 0);
+    if (r.SLOW_CLIENT_HARD_BYTES <= margin)
+      problems.push(
+        `SLOW_CLIENT_HARD_BYTES: must exceed SLOW_CLIENT_BUFFER_BYTES + 2 × REPLAY_FETCH_BYTES (${margin})`,
+      );
+  }
+
+  let auth: AuthConfig = { mode: 'insecure' };
+  if (r.AUTH_MODE === 'jwt') {
+    const keys = [r.JWT_HS256_SECRET, r.JWT_PUBLIC_KEY_FILE, r.JWT_JWKS_FILE].filter((k) => k !== undefined);
+    if (keys.length === 0)
+      problems.push(
+        'AUTH_MODE=jwt: set JWT_HS256_SECRET, JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE (or AUTH_MODE=insecure for a demo)',
+      );
+    const publicKeyPem = r.JWT_PUBLIC_KEY_FILE
+      ? readFile(r.JWT_PUBLIC_KEY_FILE, 'JWT_PUBLIC_KEY_FILE', problems)
+      : undefined;
+    let jwks: { keys: object[] } | undefined;
+    if (r.JWT_JWKS_FILE) {
+      const text = readFile(r.JWT_JWKS_FILE, 'JWT_JWKS_FILE', problems);
+      if (text !== undefined) {
+        try {
+          const parsed = JSON.parse(text) as { keys?: unknown };
+          if (!Array.isArray(parsed.keys)) throw new Error('no "keys" array');
+          jwks = { keys: parsed.keys as object[] };
+        } catch (err) {
+          problems.push(`JWT_JWKS_FILE: not a JWKS: ${(err as Error).message}`);
+        }
+      }
+    }
+    auth = {
+      mode: 'jwt',
+      channelsClaim: r.JWT_CHANNELS_CLAIM,
+      ...(r.JWT_HS256_SECRET ? { hs256Secret: r.JWT_HS256_SECRET } : {}),
+      ...(publicKeyPem ? { publicKeyPem } : {}),
+      ...(jwks ? { jwks } : {}),
+      ...(r.JWT_ISSUER ? { issuer: r.JWT_ISSUER } : {}),
+      ...(r.JWT_AUDIENCE ? { audience: r.JWT_AUDIENCE } : {}),
+    };
+  }
+  const unknown = Object.keys(env).filter(
+    (k) => /^(EDGE|SESSION|WINDOW|HEARTBEAT|SLOW_CLIENT|ACK|JWT|MAX)_/.test(k) && !(k in settings),
+  );
+  for (const k of unknown) problems.push(`${k}: unknown setting`);
+
+  if (problems.length > 0) {
+    throw new ConfigError(
+      `invalid configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n  - ${problems.join('\n  - ')}`,
+    );
+  }
+  const config: EdgeConfig = {
+    host: r.EDGE_HOST,
+    port: r.EDGE_PORT,
+    nodeId: r.EDGE_NODE_ID ?? defaults.nodeId,
+    kafka: { brokers: r.KAFKA_BROKERS, clientId: r.KAFKA_CLIENT_ID },
+    topics: r.EDGE_TOPICS?.length ? { list: r.EDGE_TOPICS } : { pattern: pattern as RegExp },
+    store: storeKind === 'redis' ? { kind: 'redis', url: r.REDIS_URL as string } : { kind: 'memory' },
+    sessionTtlSeconds: r.SESSION_TTL_SECONDS,
+    window: { maxRecords: r.WINDOW_MAX_RECORDS, maxBytes: r.WINDOW_MAX_BYTES, maxAgeMs: r.WINDOW_MAX_AGE_MS },
+    heartbeat: { intervalMs: r.HEARTBEAT_INTERVAL_MS, timeoutMs: r.HEARTBEAT_TIMEOUT_MS },
+    helloTimeoutMs: r.HELLO_TIMEOUT_MS,
+    limits: {
+      maxFrameBytes: r.MAX_FRAME_BYTES,
+      maxSubscriptions: r.MAX_SUBSCRIPTIONS,
+      maxChannelBytes: r.MAX_CHANNEL_BYTES,
+      maxFramesPerSecond: r.MAX_FRAMES_PER_SECOND,
+    },
+    slowClient: {
+      bufferBytes: r.SLOW_CLIENT_BUFFER_BYTES,
+      hardBytes: r.SLOW_CLIENT_HARD_BYTES,
+      stuckMs: r.SLOW_CLIENT_STUCK_MS,
+    },
+    acks: { flushIntervalMs: r.ACK_FLUSH_INTERVAL_MS, maxPending: r.ACK_FLUSH_MAX },
+    fetchBytes: r.REPLAY_FETCH_BYTES,
+    auth,
+    ...(r.ALLOWED_ORIGINS?.length ? { allowedOrigins: r.ALLOWED_ORIGINS } : {}),
+    shutdownTimeoutMs: r.SHUTDOWN_TIMEOUT_MS,
+    goAwayReconnectMs: r.GOAWAY_RECONNECT_MS,
+    logLevel: r.LOG_LEVEL,
+    allowUwsFallback: r.UWS_ALLOW_FALLBACK,
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,107 @@
+import type { WebSocket } from 'uWebSockets.js';
+import type { Acl, Channel } from '@fanout/core';
+import { type ErrorCodeValue, encodeServerFrame, type ServerFrameInput } from '@fanout/protocol';
+import type { Logger } from 'pino';
+
+/** Per-socket user data handed to uWS at upgrade. */
+export interface SocketData {
+  conn?: Connection;
+  origin: string;
+  remote: string;
+}
+
+/** One subscription of one connection. */
+export interface Subscription {
+  readonly channel: Channel;
+  /** The partitions the channel lives in (all for `<topic>`, one for `<topic>:<key>`). */
+  readonly partitions: number[];
+  /**
+   * While not live: per partition, the last offset sent (or covered by the
+   * start). While live this is stale: the sent position is the partition's
+   * `live` offset, since every record published went to the socket.
+   */
+  readonly positions: Map<number, number>;
+  state: 'replaying' | 'live';
+  cancelled: boolean;
+  /** `Subscribed` still to send when the subscription first goes live (null once sent, or for catch-ups). */
+  announce: { requestId: number; resumed: boolean } | null;
+  /** Whether a catch-up (`bringLive`) is running for it. */
+  catchingUp: boolean;
+}
+
+/**
+ * One WebSocket connection. Holds what the edge knows of it; the handlers
+ * live in `session-handler.ts`. `ws` may be used only while `!closed`.
+ */
+export class Connection {
+  closed = false;
+  helloState: 'none' | 'pending' | 'done' = 'none';
+  subject = '';
+  acl: Acl | undefined;
+  expiresAtMs: number | undefined;
+  sessionId = '';
+  readonly subs = new Map<string, Subscription>();
+  /** uWS topics this socket is subscribed to (the covering set of its live subscriptions). */
+  liveTopics = new Set<string>();
+  /** Off live delivery because its unsent buffer passed the limit. */
+  lagging = false;
+  /** When the socket last made progress draining (or was put behind). */
+  lastProgressAt: number;
+  lastSeenAt: number;
+  framesThisSecond = 0;
+  frameSecond = 0;
+  #drainWaiters: Array<() => void> = [];
+
+  constructor(
+    readonly ws: WebSocket<SocketData>,
+    readonly id: string,
+    public log: Logger,
+    readonly openedAt: number,
+  ) {
+    this.lastSeenAt = openedAt;
+    this.lastProgressAt = openedAt;
+  }
+
+  /** Sends an encoded frame; returns uWS's status (1 sent, 0 buffered, 2 dropped) or 2 when closed. */
+  sendBytes(frame: Uint8Array): number {
+    if (this.closed) return 2;
+    return this.ws.send(frame, true);
+  }
+
+  send(frame: ServerFrameInput): number {
+    return this.sendBytes(encodeServerFrame(frame));
+  }
+
+  error(
+    code: ErrorCodeValue,
+    message: string,
+    extra: { requestId?: number; channel?: string; retriable?: boolean } = {},
+  ): void {
+    this.send({ kind: 'error', error: { code, message, ...extra } });
+  }
+
+  /** Closes with a code (after an optional Error frame already sent). */
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.log.debug({ code, reason }, 'closing connection');
+    this.ws.end(code, reason.slice(0, 120));
+  }
+
+  bufferedAmount(): number {
+    return this.closed ? 0 : this.ws.getBufferedAmount();
+  }
+
+  /** Resolves once the socket's buffer drained below `belowBytes`, or the connection closed. */
+  drained(belowBytes: number): Promise<void> {
+    if (this.closed || this.ws.getBufferedAmount() < belowBytes) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  /** Called from uWS's drain handler and on close. */
+  onDrain(): void {
+    this.lastProgressAt = Date.now();
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const w of waiters) w();
+  }
+}

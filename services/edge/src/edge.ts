@@ -1,0 +1,329 @@
+import type { HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import { WriteBehind } from '@fanout/core';
+import { CloseCode, encodeServerFrame, GoAwayReason } from '@fanout/protocol';
+import type { Logger } from 'pino';
+import { type Authenticator, createAuthenticator } from './auth.js';
+import type { EdgeConfig } from './config.js';
+import { Connection, type SocketData } from './connection.js';
+import { closeStuck, type FlowLimits, onDrained, sweepSlowClients } from './flow-control.js';
+import { runIngest } from './ingest.js';
+import type { KafkaLog } from './kafka/kafka-log.js';
+import { createKafkajsLog } from './kafka/kafkajs-log.js';
+import { type HandlerContext, handleMessage, updateLiveTopics } from './session-handler.js';
+import { createMemoryStore } from './store/memory-store.js';
+import { createRedisStore } from './store/redis-store.js';
+import type { SessionStore } from './store/session-store.js';
+import { PartitionState, TopicState } from './topic-state.js';
+import type { LoadedUws } from './uws.js';
+
+/** Sweep live connections for slow clients after this many bytes were published. */
+const SWEEP_EVERY_BYTES = 256 * 1024;
+const PING_FRAME = encodeServerFrame({ kind: 'ping', ping: {} });
+
+/** A running edge. */
+export interface Edge {
+  readonly port: number;
+  readonly ready: boolean;
+  /** Graceful stop: readiness off, GoAway to everyone, acks flushed, Kafka closed. */
+  stop(reason?: string): Promise<void>;
+}
+
+/** What `startEdge` needs besides the config (injected for tests). */
+export interface EdgeDeps {
+  uws: LoadedUws;
+  logger: Logger;
+  log?: KafkaLog;
+  store?: SessionStore;
+  auth?: Authenticator;
+}
+
+async function discoverTopics(config: EdgeConfig, log: KafkaLog): Promise<string[]> {
+  if (config.topics.list) return config.topics.list;
+  const pattern = config.topics.pattern as RegExp;
+  return (await log.listTopics()).filter((t) => !t.startsWith('__') && pattern.test(t));
+}
+
+/** Starts an edge: Kafka ingest, the session store, the WebSocket and HTTP server. */
+export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edge> {
+  const logger = deps.logger;
+  const uws = deps.uws.uws;
+  const log =
+    deps.log ??
+    createKafkajsLog({
+      brokers: config.kafka.brokers,
+      clientId: config.kafka.clientId,
+      logger: logger.child({ component: 'kafka' }),
+    });
+  const store =
+    deps.store ??
+    (config.store.kind === 'redis'
+      ? createRedisStore({
+          url: config.store.url,
+          ttlSeconds: config.sessionTtlSeconds,
+          logger: logger.child({ component: 'redis' }),
+        })
+      : createMemoryStore({ ttlSeconds: config.sessionTtlSeconds }));
+  const auth = deps.auth ?? (await createAuthenticator(config.auth));
+  if (auth.insecure)
+    logger.warn(
+      'AUTH_MODE=insecure: every client is accepted with access to every channel; never use this in production',
+    );
+
+  await log.connect();
+  const topics = new Map<string, TopicState>();
+  let stopped = false;
+  let kafkaHealthy = true;
+  let storeHealthy = true;
+  let publishedSinceSweep = 0;
+  const limits: FlowLimits = {
+    softBytes: config.slowClient.bufferBytes,
+    hardBytes: config.slowClient.hardBytes,
+    stuckMs: config.slowClient.stuckMs,
+  };
+  const conns = new Set<Connection>();
+  const liveConns = new Set<Connection>();
+  let app: TemplatedApp;
+
+  const acks = new WriteBehind({
+    write: (batch) => store.writeAcks(batch),
+    timers: {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+    },
+    maxPending: config.acks.maxPending,
+    flushIntervalMs: config.acks.flushIntervalMs,
+    onError: (err, failures) => {
+      if (failures === 1 || failures % 20 === 0) logger.warn({ err, failures }, 'ack write failed; retrying');
+    },
+  });
+
+  const ctx: HandlerContext = {
+    topics,
+    softBytes: limits.softBytes,
+    auth,
+    store,
+    acks,
+    nodeId: config.nodeId,
+    heartbeatIntervalMs: config.heartbeat.intervalMs,
+    limits: config.limits,
+    liveConns,
+    updateLiveTopics: (conn) => updateLiveTopics(ctx, conn),
+  };
+
+  const sweep = () => {
+    publishedSinceSweep = 0;
+    sweepSlowClients(ctx, limits);
+  };
+
+  const addTopic = async (name: string) => {
+    const partitions = await log.partitions(name);
+    const bounds = await log.bounds(name);
+    const topic = new TopicState(name, log, config.fetchBytes);
+    for (const p of partitions) {
+      const logEnd = bounds.find((b) => b.partition === p)?.logEnd ?? 0;
+      topic.partitions.set(p, new PartitionState(name, p, logEnd - 1, config.window, () => Date.now()));
+    }
+    topics.set(name, topic);
+    for (const ps of topic.partitions.values()) {
+      void runIngest({
+        log,
+        partition: ps,
+        publisher: { publish: (t, frame) => app.publish(t, frame, true) },
+        logger,
+        fetchBytes: config.fetchBytes,
+        isStopped: () => stopped,
+        onHealth: (ok) => {
+          kafkaHealthy = ok;
+        },
+        onBatch: (bytes) => {
+          publishedSinceSweep += bytes;
+          if (publishedSinceSweep >= SWEEP_EVERY_BYTES) sweep();
+        },
+      });
+    }
+    logger.info({ topic: name, partitions: partitions.length }, 'serving topic');
+  };
+
+  const initialTopics = await discoverTopics(config, log);
+  if (config.topics.list) {
+    const existing = new Set(await log.listTopics());
+    const missing = initialTopics.filter((t) => !existing.has(t));
+    if (missing.length > 0) throw new Error(`served topics do not exist in Kafka: ${missing.join(', ')}`);
+  }
+  for (const t of initialTopics) await addTopic(t);
+
+  // --- the server ---
+  app = uws.App();
+  let listenSocket: us_listen_socket | false = false;
+  let connectionCounter = 0;
+  const allowed = config.allowedOrigins ? new Set(config.allowedOrigins) : undefined;
+
+  const json = (res: HttpResponse, status: string, body: unknown) => {
+    res.cork(() =>
+      res.writeStatus(status).writeHeader('content-type', 'application/json').end(JSON.stringify(body)),
+    );
+  };
+  const readiness = () => ({ kafka: kafkaHealthy, store: storeHealthy, stopping: stopped });
+  const isReady = () => !stopped && kafkaHealthy && storeHealthy;
+
+  app.get('/healthz', (res) => json(res, '200 OK', { ok: true }));
+  app.get('/readyz', (res) => json(res, isReady() ? '200 OK' : '503 Service Unavailable', readiness()));
+
+  app.ws<SocketData>('/*', {
+    maxPayloadLength: Math.max(config.limits.maxFrameBytes * 4, 1024 * 1024),
+    maxBackpressure: config.slowClient.hardBytes,
+    closeOnBackpressureLimit: 0,
+    idleTimeout: 0,
+    sendPingsAutomatically: false,
+    upgrade: (res, req, context) => {
+      const origin = req.getHeader('origin');
+      const key = req.getHeader('sec-websocket-key');
+      const protocol = req.getHeader('sec-websocket-protocol');
+      const extensions = req.getHeader('sec-websocket-extensions');
+      const remote = Buffer.from(res.getRemoteAddressAsText()).toString();
+      if (stopped) {
+        res.cork(() => res.writeStatus('503 Service Unavailable').end('shutting down'));
+        return;
+      }
+      if (allowed && origin && !allowed.has(origin)) {
+        logger.warn({ origin, remote }, 'upgrade refused: origin not allowed');
+        res.cork(() => res.writeStatus('403 Forbidden').end('origin not allowed'));
+        return;
+      }
+      res.cork(() => res.upgrade<SocketData>({ origin, remote }, key, protocol, extensions, context));
+    },
+    open: (ws) => {
+      const data = ws.getUserData();
+      const id = `${config.nodeId}-${++connectionCounter}`;
+      const conn = new Connection(ws, id, logger.child({ conn_id: id }), Date.now());
+      data.conn = conn;
+      conns.add(conn);
+      conn.log.debug({ origin: data.origin, remote: data.remote }, 'connection opened');
+    },
+    message: (ws, message, isBinary) => {
+      const conn = ws.getUserData().conn;
+      if (conn) handleMessage(ctx, conn, message, isBinary);
+    },
+    drain: (ws) => {
+      const conn = ws.getUserData().conn;
+      if (conn) onDrained(ctx, conn, limits);
+    },
+    close: (ws, code) => {
+      const conn = ws.getUserData().conn;
+      if (!conn) return;
+      conn.closed = true;
+      for (const sub of conn.subs.values()) sub.cancelled = true;
+      conn.onDrain();
+      conns.delete(conn);
+      liveConns.delete(conn);
+      conn.log.info(
+        { code, duration_ms: Date.now() - conn.openedAt, subscriptions: conn.subs.size },
+        'connection closed',
+      );
+      if (conn.sessionId) store.touch(conn.sessionId).catch(() => undefined);
+    },
+  });
+
+  const port = await new Promise<number>((resolve, reject) => {
+    app.listen(config.host, config.port, (socket) => {
+      if (!socket) return reject(new Error(`cannot listen on ${config.host}:${config.port}`));
+      listenSocket = socket;
+      resolve(uws.us_socket_local_port(socket));
+    });
+  });
+
+  // --- timers ---
+  const heartbeat = setInterval(() => {
+    const now = Date.now();
+    const deadline = config.heartbeat.intervalMs + config.heartbeat.timeoutMs;
+    for (const conn of conns) {
+      if (now - conn.lastSeenAt > deadline) {
+        conn.close(CloseCode.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
+        continue;
+      }
+      conn.sendBytes(PING_FRAME);
+    }
+  }, config.heartbeat.intervalMs);
+  const maintenance = setInterval(() => {
+    const now = Date.now();
+    sweep();
+    closeStuck(conns, limits, now);
+    for (const conn of conns) {
+      if (conn.lagging) onDrained(ctx, conn, limits);
+      if (conn.helloState === 'none' && now - conn.openedAt > config.helloTimeoutMs) {
+        conn.error(103, 'no Hello in time');
+        conn.close(CloseCode.PROTOCOL_ERROR, 'hello timeout');
+      } else if (conn.expiresAtMs !== undefined && now >= conn.expiresAtMs) {
+        conn.error(201, 'token expired');
+        conn.close(CloseCode.TOKEN_EXPIRED, 'token expired');
+      }
+    }
+    for (const topic of topics.values()) for (const ps of topic.partitions.values()) ps.window.evictExpired();
+  }, 250);
+  const storeProbe = setInterval(() => {
+    store.ping().then(
+      () => {
+        storeHealthy = true;
+      },
+      () => {
+        storeHealthy = false;
+      },
+    );
+  }, 1000);
+  const topicRefresh = config.topics.pattern
+    ? setInterval(() => {
+        discoverTopics(config, log)
+          .then(async (names) => {
+            for (const n of names) if (!topics.has(n)) await addTopic(n);
+          })
+          .catch((err: unknown) => logger.warn({ err }, 'topic discovery failed'));
+      }, 30_000)
+    : undefined;
+
+  logger.info(
+    { port, host: config.host, node_id: config.nodeId, topics: [...topics.keys()] },
+    'edge listening',
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    port,
+    get ready() {
+      return isReady();
+    },
+    stop(reason = 'shutdown') {
+      stopping ??= (async () => {
+        stopped = true;
+        logger.info({ reason, connections: conns.size }, 'edge stopping');
+        clearInterval(heartbeat);
+        clearInterval(maintenance);
+        clearInterval(storeProbe);
+        if (topicRefresh) clearInterval(topicRefresh);
+        const goAway = encodeServerFrame({
+          kind: 'goAway',
+          goAway: {
+            reason: GoAwayReason.SHUTDOWN,
+            reconnectAfterMs: config.goAwayReconnectMs,
+            message: reason,
+          },
+        });
+        for (const conn of [...conns]) {
+          conn.sendBytes(goAway);
+          conn.close(CloseCode.SHUTDOWN, 'edge shutting down');
+        }
+        if (listenSocket) uws.us_listen_socket_close(listenSocket);
+        try {
+          await acks.flush(Math.max(1000, config.shutdownTimeoutMs - 1000));
+          logger.info('pending acks flushed');
+        } catch (err) {
+          logger.error({ err, pending: acks.pending }, 'could not flush every pending ack');
+        }
+        acks.close();
+        for (const topic of topics.values()) topic.scans.close();
+        await Promise.allSettled([log.close(), store.close()]);
+        logger.info('edge stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,453 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type Channel,
+  coveringDiff,
+  coveringTopics,
+  isWellFormedSessionId,
+  newSessionId,
+  parseChannel,
+  partitionForKey,
+  type WriteBehind,
+} from '@fanout/core';
+import {
+  type Ack,
+  type ClientFrame,
+  CloseCode,
+  decodeClientFrame,
+  ErrorCode,
+  type Hello,
+  PROTOCOL_VERSION,
+  Start,
+  type Subscribe,
+  type Unsubscribe,
+} from '@fanout/protocol';
+import { type Authenticator, TokenError } from './auth.js';
+import { bringLive, type CatchUpContext } from './catch-up.js';
+import type { Connection, Subscription } from './connection.js';
+import type { SessionStore } from './store/session-store.js';
+
+/** What the frame handlers need from the edge. */
+export interface HandlerContext extends CatchUpContext {
+  auth: Authenticator;
+  store: SessionStore;
+  acks: WriteBehind;
+  nodeId: string;
+  heartbeatIntervalMs: number;
+  limits: {
+    maxFrameBytes: number;
+    maxSubscriptions: number;
+    maxChannelBytes: number;
+    maxFramesPerSecond: number;
+  };
+  /** Connections on live delivery (checked by the slow-client sweep). */
+  liveConns: Set<Connection>;
+}
+
+const utf8 = new TextEncoder();
+
+/** Handles one binary message. Decodes synchronously: the buffer is only valid until the first await. */
+export function handleMessage(
+  ctx: HandlerContext,
+  conn: Connection,
+  message: ArrayBuffer,
+  isBinary: boolean,
+): void {
+  const now = Date.now();
+  conn.lastSeenAt = now;
+  const second = Math.floor(now / 1000);
+  if (second !== conn.frameSecond) {
+    conn.frameSecond = second;
+    conn.framesThisSecond = 0;
+  }
+  if (++conn.framesThisSecond > ctx.limits.maxFramesPerSecond) {
+    conn.error(ErrorCode.RATE_LIMITED, `more than ${ctx.limits.maxFramesPerSecond} frames per second`, {
+      retriable: true,
+    });
+    conn.close(CloseCode.RATE_LIMITED, 'rate limited');
+    return;
+  }
+  if (!isBinary) {
+    conn.error(ErrorCode.MALFORMED_FRAME, 'text messages are not part of the protocol');
+    conn.close(CloseCode.PROTOCOL_ERROR, 'text message');
+    return;
+  }
+  if (message.byteLength > ctx.limits.maxFrameBytes) {
+    conn.error(
+      ErrorCode.FRAME_TOO_LARGE,
+      `frame of ${message.byteLength} bytes exceeds ${ctx.limits.maxFrameBytes}`,
+    );
+    conn.close(CloseCode.FRAME_TOO_LARGE, 'frame too large');
+    return;
+  }
+  const decoded = decodeClientFrame(new Uint8Array(message));
+  if (!decoded.ok) {
+    conn.error(decoded.error.code, decoded.error.message);
+    if (decoded.error.code !== ErrorCode.UNKNOWN_FRAME)
+      conn.close(CloseCode.PROTOCOL_ERROR, 'malformed frame');
+    return;
+  }
+  dispatch(ctx, conn, decoded.frame).catch((err: unknown) => {
+    conn.log.error({ err }, 'frame handler failed');
+    if (!conn.closed) {
+      conn.error(ErrorCode.INTERNAL, 'internal error', { retriable: true });
+      conn.close(CloseCode.INTERNAL, 'internal error');
+    }
+  });
+}
+
+async function dispatch(ctx: HandlerContext, conn: Connection, frame: ClientFrame): Promise<void> {
+  switch (frame.kind) {
+    case 'ping':
+      conn.send({ kind: 'pong', pong: {} });
+      return;
+    case 'pong':
+      return;
+    case 'hello':
+      if (conn.helloState !== 'none') {
+        conn.error(ErrorCode.HELLO_REPEATED, 'Hello was already received');
+        conn.close(CloseCode.PROTOCOL_ERROR, 'hello repeated');
+        return;
+      }
+      return onHello(ctx, conn, frame.hello);
+    default:
+      break;
+  }
+  if (conn.helloState !== 'done') {
+    conn.error(ErrorCode.HELLO_REQUIRED, `${frame.kind} before Welcome`);
+    conn.close(CloseCode.PROTOCOL_ERROR, 'hello required');
+    return;
+  }
+  switch (frame.kind) {
+    case 'subscribe':
+      return onSubscribe(ctx, conn, frame.subscribe);
+    case 'unsubscribe':
+      return onUnsubscribe(ctx, conn, frame.unsubscribe);
+    case 'ack':
+      return onAck(ctx, conn, frame.ack);
+    case 'refresh':
+      return onRefresh(ctx, conn, frame.refresh.token);
+  }
+}
+
+function authFailed(conn: Connection, err: unknown): void {
+  if (err instanceof TokenError && err.reason === 'expired') {
+    conn.error(ErrorCode.TOKEN_EXPIRED, 'token expired');
+    conn.close(CloseCode.TOKEN_EXPIRED, 'token expired');
+  } else {
+    conn.error(ErrorCode.UNAUTHENTICATED, (err as Error).message);
+    conn.close(CloseCode.UNAUTHENTICATED, 'unauthenticated');
+  }
+}
+
+function storeFailed(conn: Connection, err: unknown): void {
+  conn.log.warn({ err }, 'session store unavailable');
+  conn.error(ErrorCode.STORE_UNAVAILABLE, 'session store unavailable, retry later', { retriable: true });
+  conn.close(CloseCode.STORE_UNAVAILABLE, 'store unavailable');
+}
+
+/** The partitions a channel lives in. */
+function channelPartitions(ctx: HandlerContext, channel: Channel): number[] | undefined {
+  const topic = ctx.topics.get(channel.topic);
+  if (!topic) return undefined;
+  const all = [...topic.partitions.keys()].sort((a, b) => a - b);
+  if (channel.key === null) return all;
+  return [partitionForKey(utf8.encode(channel.key), all.length)];
+}
+
+async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Promise<void> {
+  conn.helloState = 'pending';
+  if (hello.protocolVersion !== PROTOCOL_VERSION) {
+    conn.error(
+      ErrorCode.UNSUPPORTED_VERSION,
+      `protocol version ${hello.protocolVersion} is not supported; this edge speaks ${PROTOCOL_VERSION}`,
+    );
+    conn.close(CloseCode.UNSUPPORTED_VERSION, 'unsupported version');
+    return;
+  }
+  let principal: Awaited<ReturnType<Authenticator['authenticate']>>;
+  try {
+    principal = await ctx.auth.authenticate(hello.token);
+  } catch (err) {
+    return authFailed(conn, err);
+  }
+  if (conn.closed) return;
+  conn.subject = principal.subject;
+  conn.acl = principal.acl;
+  conn.expiresAtMs = principal.expiresAtMs;
+  const log = conn.log;
+
+  if (!hello.sessionId) {
+    const id = newSessionId((n) => randomBytes(n));
+    try {
+      await ctx.store.create(id, principal.subject);
+    } catch (err) {
+      return storeFailed(conn, err);
+    }
+    if (conn.closed) return;
+    conn.sessionId = id;
+    conn.helloState = 'done';
+    conn.log = log.child({ session_id: id });
+    conn.log.info(
+      { subject: principal.subject, client: hello.clientName, version: hello.clientVersion },
+      'session created',
+    );
+    welcome(ctx, conn, false, []);
+    return;
+  }
+
+  if (!isWellFormedSessionId(hello.sessionId)) {
+    conn.error(ErrorCode.SESSION_NOT_FOUND, 'session not found');
+    conn.close(CloseCode.SESSION_NOT_FOUND, 'session not found');
+    return;
+  }
+  let stored: Awaited<ReturnType<SessionStore['load']>>;
+  try {
+    stored = await ctx.store.load(hello.sessionId);
+  } catch (err) {
+    return storeFailed(conn, err);
+  }
+  if (conn.closed) return;
+  if (!stored) {
+    conn.error(ErrorCode.SESSION_NOT_FOUND, 'session not found or expired');
+    conn.close(CloseCode.SESSION_NOT_FOUND, 'session not found');
+    return;
+  }
+  if (stored.subject !== principal.subject) {
+    log.warn({ subject: principal.subject }, "resume of another subject's session refused");
+    conn.error(ErrorCode.SESSION_FORBIDDEN, 'session belongs to another subject');
+    conn.close(CloseCode.SESSION_FORBIDDEN, 'session forbidden');
+    return;
+  }
+  conn.sessionId = stored.id;
+  conn.helloState = 'done';
+  conn.log = log.child({ session_id: stored.id });
+  const delivered = new Map<string, Map<number, number>>();
+  for (const d of hello.delivered)
+    delivered.set(d.channel, new Map(d.positions.map((p) => [p.partition, p.offset])));
+
+  const restored: Subscription[] = [];
+  for (const [name, acked] of stored.subscriptions) {
+    const parsed = parseChannel(name, { maxLength: ctx.limits.maxChannelBytes });
+    const partitions = parsed.ok ? channelPartitions(ctx, parsed.channel) : undefined;
+    if (!parsed.ok || !partitions) {
+      conn.error(ErrorCode.UNKNOWN_TOPIC, `restored channel ${name} is not served here`, { channel: name });
+      continue;
+    }
+    if (!conn.acl?.allows(parsed.channel)) {
+      conn.error(ErrorCode.FORBIDDEN, `restored channel ${name} is no longer allowed`, { channel: name });
+      ctx.store.unsubscribe(stored.id, name).catch(() => undefined);
+      continue;
+    }
+    const fromClient = delivered.get(name);
+    const positions = new Map<number, number>();
+    for (const p of partitions) {
+      const live = ctx.topics.get(parsed.channel.topic)?.partitions.get(p)?.live ?? -1;
+      // Replay from the later of (stored ack, client-delivered) + 1.
+      positions.set(p, Math.max(acked.get(p) ?? live, fromClient?.get(p) ?? -1));
+    }
+    restored.push({
+      channel: parsed.channel,
+      partitions,
+      positions,
+      state: 'replaying',
+      cancelled: false,
+      announce: { requestId: 0, resumed: true },
+      catchingUp: false,
+    });
+  }
+  conn.log.info({ subject: principal.subject, subscriptions: restored.length }, 'session resumed');
+  welcome(
+    ctx,
+    conn,
+    true,
+    restored.map((s) => ({
+      channel: s.channel.name,
+      positions: [...s.positions].map(([partition, offset]) => ({ partition, offset })),
+    })),
+  );
+  for (const sub of restored) {
+    conn.subs.set(sub.channel.name, sub);
+    void bringLive(ctx, conn, sub);
+  }
+}
+
+function welcome(
+  ctx: HandlerContext,
+  conn: Connection,
+  resumed: boolean,
+  subscriptions: Array<{ channel: string; positions: Array<{ partition: number; offset: number }> }>,
+): void {
+  conn.send({
+    kind: 'welcome',
+    welcome: {
+      sessionId: conn.sessionId,
+      resumed,
+      subscriptions,
+      heartbeatIntervalMs: ctx.heartbeatIntervalMs,
+      maxFrameBytes: ctx.limits.maxFrameBytes,
+      nodeId: ctx.nodeId,
+    },
+  });
+}
+
+async function onSubscribe(ctx: HandlerContext, conn: Connection, s: Subscribe): Promise<void> {
+  const requestId = s.requestId;
+  const fail = (code: (typeof ErrorCode)[keyof typeof ErrorCode], message: string, retriable = false) =>
+    conn.error(code, message, { requestId, channel: s.channel, retriable });
+  if (requestId === 0) return fail(ErrorCode.MALFORMED_FRAME, 'Subscribe.request_id must be non-zero');
+  const parsed = parseChannel(s.channel, { maxLength: ctx.limits.maxChannelBytes });
+  if (!parsed.ok) return fail(ErrorCode.INVALID_CHANNEL, parsed.reason);
+  const channel = parsed.channel;
+  const topic = ctx.topics.get(channel.topic);
+  const partitions = channelPartitions(ctx, channel);
+  if (!topic || !partitions) return fail(ErrorCode.UNKNOWN_TOPIC, `topic ${channel.topic} is not served`);
+  if (!conn.acl?.allows(channel))
+    return fail(ErrorCode.FORBIDDEN, `not allowed to subscribe to ${channel.name}`);
+  if (conn.subs.has(channel.name))
+    return fail(ErrorCode.ALREADY_SUBSCRIBED, `already subscribed to ${channel.name}`);
+  if (conn.subs.size >= ctx.limits.maxSubscriptions)
+    return fail(ErrorCode.TOO_MANY_SUBSCRIPTIONS, `at most ${ctx.limits.maxSubscriptions} subscriptions`);
+
+  const positions = new Map<number, number>();
+  for (const p of partitions) positions.set(p, topic.partitions.get(p)?.live ?? -1);
+  if (s.start === Start.AFTER) {
+    for (const pos of s.after) {
+      if (!partitions.includes(pos.partition))
+        return fail(
+          ErrorCode.INVALID_POSITION,
+          `partition ${pos.partition} is not a partition of ${channel.name}`,
+        );
+      positions.set(pos.partition, pos.offset);
+    }
+  } else if (s.start === Start.EARLIEST) {
+    try {
+      const bounds = await topic.bounds(0);
+      for (const b of bounds) if (positions.has(b.partition)) positions.set(b.partition, b.logStart - 1);
+    } catch (err) {
+      conn.log.warn({ err }, 'cannot read topic bounds');
+      return fail(ErrorCode.SOURCE_UNAVAILABLE, 'Kafka unavailable, retry later', true);
+    }
+  }
+  if (conn.closed) return;
+  if (conn.subs.has(channel.name))
+    return fail(ErrorCode.ALREADY_SUBSCRIBED, `already subscribed to ${channel.name}`);
+  const sub: Subscription = {
+    channel,
+    partitions,
+    positions,
+    state: 'replaying',
+    cancelled: false,
+    announce: { requestId, resumed: s.start === Start.AFTER },
+    catchingUp: false,
+  };
+  conn.subs.set(channel.name, sub);
+  try {
+    await ctx.store.subscribe(conn.sessionId, channel.name, positions);
+  } catch (err) {
+    conn.subs.delete(channel.name);
+    sub.cancelled = true;
+    conn.log.warn({ err }, 'cannot store subscription');
+    return fail(ErrorCode.STORE_UNAVAILABLE, 'session store unavailable, retry later', true);
+  }
+  await bringLive(ctx, conn, sub);
+}
+
+async function onUnsubscribe(ctx: HandlerContext, conn: Connection, u: Unsubscribe): Promise<void> {
+  const sub = conn.subs.get(u.channel);
+  if (!sub) {
+    conn.error(ErrorCode.NOT_SUBSCRIBED, `not subscribed to ${u.channel}`, {
+      requestId: u.requestId,
+      channel: u.channel,
+    });
+    return;
+  }
+  sub.cancelled = true;
+  conn.subs.delete(u.channel);
+  if (sub.state === 'live') updateLiveTopics(ctx, conn);
+  conn.send({ kind: 'unsubscribed', unsubscribed: { requestId: u.requestId, channel: u.channel } });
+  await ctx.store.unsubscribe(conn.sessionId, u.channel).catch((err: unknown) => {
+    conn.log.warn({ err, channel: u.channel }, 'cannot remove subscription from the store');
+  });
+}
+
+function onAck(ctx: HandlerContext, conn: Connection, ack: Ack): void {
+  const sub = conn.subs.get(ack.channel);
+  if (!sub) {
+    conn.error(ErrorCode.NOT_SUBSCRIBED, `ack for ${ack.channel}, which is not subscribed`, {
+      channel: ack.channel,
+    });
+    return;
+  }
+  const topic = ctx.topics.get(sub.channel.topic);
+  for (const pos of ack.positions) {
+    if (!sub.partitions.includes(pos.partition)) {
+      conn.error(
+        ErrorCode.INVALID_POSITION,
+        `partition ${pos.partition} is not a partition of ${ack.channel}`,
+        { channel: ack.channel },
+      );
+      return;
+    }
+    const sent =
+      sub.state === 'live'
+        ? (topic?.partitions.get(pos.partition)?.live ?? -1)
+        : (sub.positions.get(pos.partition) ?? -1);
+    if (pos.offset > sent) {
+      conn.error(
+        ErrorCode.ACK_BEYOND_DELIVERED,
+        `ack of ${pos.offset} beyond ${sent}, the last offset sent`,
+        { channel: ack.channel },
+      );
+      return;
+    }
+  }
+  for (const pos of ack.positions)
+    if (pos.offset >= 0) ctx.acks.add(conn.sessionId, ack.channel, pos.partition, pos.offset);
+}
+
+async function onRefresh(ctx: HandlerContext, conn: Connection, token: string): Promise<void> {
+  let principal: Awaited<ReturnType<Authenticator['authenticate']>>;
+  try {
+    principal = await ctx.auth.authenticate(token);
+  } catch (err) {
+    return authFailed(conn, err);
+  }
+  if (conn.closed) return;
+  if (principal.subject !== conn.subject) {
+    conn.error(ErrorCode.SUBJECT_MISMATCH, 'the new token names another subject');
+    conn.close(CloseCode.UNAUTHENTICATED, 'subject mismatch');
+    return;
+  }
+  conn.acl = principal.acl;
+  conn.expiresAtMs = principal.expiresAtMs;
+  // Subscriptions the new token no longer allows end now.
+  for (const [name, sub] of [...conn.subs]) {
+    if (principal.acl.allows(sub.channel)) continue;
+    sub.cancelled = true;
+    conn.subs.delete(name);
+    conn.error(ErrorCode.FORBIDDEN, `${name} is no longer allowed by the refreshed token`, { channel: name });
+    ctx.store.unsubscribe(conn.sessionId, name).catch(() => undefined);
+  }
+  updateLiveTopics(ctx, conn);
+}
+
+/**
+ * Puts the socket on the minimal covering set of its live subscriptions'
+ * channels, so a record reaches it at most once and in partition order.
+ * uWS drops publications still queued for a socket when it unsubscribes in
+ * the same tick, so the socket's queue is drained (a ping goes through the
+ * same path) before any unsubscribe.
+ */
+export function updateLiveTopics(ctx: { liveConns: Set<Connection> }, conn: Connection): void {
+  if (conn.closed) return;
+  const desired = conn.lagging
+    ? new Set<string>()
+    : coveringTopics([...conn.subs.values()].filter((s) => s.state === 'live').map((s) => s.channel.name));
+  const diff = coveringDiff(conn.liveTopics, desired);
+  if (diff.remove.length > 0) conn.ws.ping();
+  for (const t of diff.add) conn.ws.subscribe(t);
+  for (const t of diff.remove) conn.ws.unsubscribe(t);
+  conn.liveTopics = desired;
+  if (desired.size > 0) ctx.liveConns.add(conn);
+  else ctx.liveConns.delete(conn);
+}
