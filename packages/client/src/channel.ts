@@ -1,3 +1,7 @@
+import type { Position, StartValue } from '@fanout/protocol';
+import { Start } from '@fanout/protocol';
+import type { SubscribeOptions } from './api.js';
+
 /** A channel split into its topic and optional key (see the .proto: the first `:` splits). */
 export interface ParsedChannel {
   topic: string;
@@ -25,4 +29,14 @@ export function decodeKey(key: Uint8Array | null | undefined): string | null {
   } catch {
     return null;
   }
+}
+
+/** Maps `SubscribeOptions.from` to the wire's start; undefined when invalid. */
+export function parseFrom(
+  from: SubscribeOptions['from'],
+): { start: StartValue; after: readonly Position[] } | undefined {
+  if (from === undefined || from === 'latest') return { start: Start.LATEST, after: [] };
+  if (from === 'earliest') return { start: Start.EARLIEST, after: [] };
+  if (typeof from === 'object' && Array.isArray(from.after)) return { start: Start.AFTER, after: from.after };
+  return undefined;
 }

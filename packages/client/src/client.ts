@@ -1,62 +1,19 @@
-import type {
-  ErrorFrame,
-  Hello,
-  Position,
-  Publication,
-  ServerFrame,
-  StartValue,
-  Welcome,
-} from '@fanout/protocol';
+import type { ErrorFrame, Hello, ServerFrame, Welcome } from '@fanout/protocol';
 import { ErrorCode, isRetriableError, PROTOCOL_VERSION, Start } from '@fanout/protocol';
 import { AckBatcher } from './ack-batcher.js';
+import type { FanoutClient, RecordHandler, SubscribeOptions, Subscription } from './api.js';
 import { backoffDelay } from './backoff.js';
-import { decodeKey, parseChannel } from './channel.js';
-import { Connection, type ConnectionHost } from './connection.js';
+import { parseChannel, parseFrom } from './channel.js';
+import { Connection } from './connection.js';
 import { Emitter } from './emitter.js';
 import { FanoutClientError } from './errors.js';
+import type { ConnectionHost, SubscriptionHost } from './hosts.js';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { type PersistedChannel, type PersistedSession, Persister } from './storage.js';
-import {
-  type RecordHandler,
-  type Subscription,
-  type SubscriptionHost,
-  SubscriptionImpl,
-} from './subscription.js';
+import { Registry } from './registry.js';
+import { SessionKeeper } from './session.js';
+import { SubscriptionImpl } from './subscription.js';
 import type { ClientEvents, ClientState } from './types.js';
 import { VERSION } from './version.js';
-
-/** Where a new subscription starts when the client has delivered nothing of its channel yet. */
-export interface SubscribeOptions {
-  /**
-   * `'latest'`: records produced from now on; `'earliest'`: every record still
-   * available; `{ after }`: after these positions (partitions not listed start
-   * at the latest). Ignored once the channel has delivered positions (kept in
-   * memory or in storage): the subscription then resumes after them.
-   * Default `'latest'`.
-   */
-  from?: 'latest' | 'earliest' | { after: readonly Position[] };
-}
-
-/** A fanout client: one logical connection, any number of subscriptions. */
-export interface FanoutClient {
-  /** The connection state. */
-  readonly state: ClientState;
-  /** The session id, once the edge gave one (or one was loaded from storage). */
-  readonly sessionId: string | undefined;
-  /** Subscribes to `<topic>` or `<topic>:<key>`; throws `already_subscribed` if the client holds it. */
-  subscribe(channel: string, options: SubscribeOptions, handler: RecordHandler): Subscription;
-  subscribe(channel: string, handler: RecordHandler): Subscription;
-  /** The live subscription to `channel`, if any. */
-  subscription(channel: string): Subscription | undefined;
-  /** Adds a listener; returns the function that removes it. */
-  on<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): () => void;
-  /**
-   * Flushes pending acks, closes the connection with 1000 and stops. Records
-   * still buffered or being handled are not acked: the next client of this
-   * session gets them again. Resolves once storage is written.
-   */
-  close(): Promise<void>;
-}
 
 /** Creates a client and starts connecting (after loading its stored session, if any). */
 export function createClient(options: ClientOptions): FanoutClient {
@@ -73,17 +30,12 @@ const REFUSALS: ReadonlySet<number> = new Set([
 ]);
 
 class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
-  sessionId: string | undefined;
   readonly maxBuffered: number;
   private readonly events: Emitter<ClientEvents>;
   private readonly conn: Connection;
-  private readonly subs = new Map<string, SubscriptionImpl>();
-  private readonly byTopic = new Map<string, Set<SubscriptionImpl>>();
+  private readonly subs = new Registry();
   private readonly acks: AckBatcher;
-  private readonly persister: Persister | undefined;
-  // Channels loaded from storage that no subscription has claimed yet.
-  private stored = new Map<string, PersistedChannel>();
-  private loaded = false;
+  private readonly session: SessionKeeper;
   private requestId = 0;
 
   constructor(private readonly o: ResolvedOptions) {
@@ -91,15 +43,16 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
     this.events = new Emitter((err) => this.log('error', { err }, 'client listener threw'));
     this.conn = new Connection(o, this, this.events);
     this.acks = new AckBatcher(o.ackDelayMs, o.ackBatch, o.clock, (ack) => this.conn.send({ ack }));
-    const onError = (err: unknown): void => this.log('warn', { err }, 'storage failed');
-    this.persister =
-      o.storage &&
-      new Persister(o.storage, `fanout:${o.name}`, o.persistDelayMs, o.clock, () => this.snapshot(), onError);
+    this.session = new SessionKeeper(o, this.subs, (err) => this.log('warn', { err }, 'storage failed'));
     void this.load();
   }
 
   get state(): ClientState {
     return this.conn.state;
+  }
+
+  get sessionId(): string | undefined {
+    return this.session.sessionId;
   }
 
   subscribe(channel: string, a: SubscribeOptions | RecordHandler, b?: RecordHandler): Subscription {
@@ -110,24 +63,22 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
     if (this.state === 'closed') throw new FanoutClientError('client_closed', 'the client is closed');
     if (!parsed) throw invalid(`invalid channel ${JSON.stringify(channel)}`);
     if (typeof handler !== 'function') throw invalid('subscribe needs a handler');
-    if (this.subs.has(channel)) {
+    if (this.subs.get(channel)) {
       throw new FanoutClientError('already_subscribed', `already subscribed to ${channel}`, { channel });
     }
-    let start: StartValue = Start.LATEST;
-    let after: readonly Position[] = [];
-    if (from === 'earliest') start = Start.EARLIEST;
-    else if (typeof from === 'object' && Array.isArray(from.after))
-      [start, after] = [Start.AFTER, from.after];
-    else if (from !== 'latest') throw invalid('from must be latest, earliest or { after }');
-    const sub = new SubscriptionImpl(channel, parsed.topic, parsed.key, start, after, handler, this);
-    this.subs.set(channel, sub);
-    let set = this.byTopic.get(parsed.topic);
-    if (!set) {
-      set = new Set();
-      this.byTopic.set(parsed.topic, set);
-    }
-    set.add(sub);
-    this.claim(sub);
+    const start = parseFrom(from);
+    if (!start) throw invalid('from must be latest, earliest or { after }');
+    const sub = new SubscriptionImpl(
+      channel,
+      parsed.topic,
+      parsed.key,
+      start.start,
+      start.after,
+      handler,
+      this,
+    );
+    this.subs.add(sub);
+    this.session.claim(sub);
     if (this.conn.ready) this.sendSubscribe(sub, 'subscribe');
     return sub;
   }
@@ -145,7 +96,7 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
       this.acks.flush();
       this.conn.close();
     }
-    await this.persister?.flushed();
+    await this.session.flushed();
   }
 
   // --- ConnectionHost
@@ -165,10 +116,7 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
   }
 
   welcome(welcome: Welcome): void {
-    if (this.sessionId !== welcome.sessionId) {
-      this.sessionId = welcome.sessionId;
-      this.persist(true);
-    }
+    this.session.set(welcome.sessionId);
     const restored = new Map(
       welcome.resumed ? welcome.subscriptions.map((s) => [s.channel, s] as const) : [],
     );
@@ -184,7 +132,7 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
   frame(frame: ServerFrame): void {
     switch (frame.kind) {
       case 'publication':
-        this.route(frame.publication);
+        this.subs.route(frame.publication);
         return;
       case 'subscribed': {
         const { channel, requestId, positions } = frame.subscribed;
@@ -210,10 +158,7 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
   }
 
   lost(action: 'resume' | 'new-session' | 'refresh-token'): void {
-    if (action === 'new-session' && this.sessionId !== undefined) {
-      this.sessionId = undefined;
-      this.persist(true);
-    }
+    if (action === 'new-session') this.session.set(undefined);
     for (const sub of this.subs.values()) {
       this.o.clock.clearTimeout(sub.retryTimer);
       sub.detach();
@@ -221,10 +166,11 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
   }
 
   stopped(error: FanoutClientError | undefined): void {
-    if (error?.closeCode === 4403 || error?.serverCode === ErrorCode.SESSION_FORBIDDEN)
-      this.sessionId = undefined;
+    if (error?.closeCode === 4403 || error?.serverCode === ErrorCode.SESSION_FORBIDDEN) {
+      this.session.sessionId = undefined;
+    }
     // Persist before the subscriptions end: the next run resumes from here.
-    this.persist(true);
+    this.session.save(true);
     this.o.globalEvents?.removeEventListener('pagehide', this.onPageHide);
     this.acks.clear();
     for (const sub of this.subs.values()) {
@@ -237,11 +183,11 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
 
   processed(sub: SubscriptionImpl, partition: number, offset: number): void {
     this.acks.add(sub, partition, offset);
-    this.persist(false);
+    this.session.save(false);
   }
 
   advanced(): void {
-    this.persist(false);
+    this.session.save(false);
   }
 
   drained(sub: SubscriptionImpl): void {
@@ -256,10 +202,12 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
   unsubscribe(sub: SubscriptionImpl): void {
     this.acks.flush();
     this.o.clock.clearTimeout(sub.retryTimer);
-    this.forget(sub);
-    if (sub.onEdge && this.conn.ready)
+    this.subs.remove(sub);
+    // During a resync the edge is already leaving the channel.
+    if (sub.onEdge && sub.resyncId === 0 && this.conn.ready) {
       this.conn.send({ unsubscribe: { requestId: this.nextId(), channel: sub.channel } });
-    this.persist(false);
+    }
+    this.session.save(false);
   }
 
   log(level: 'debug' | 'info' | 'warn' | 'error', fields: Record<string, unknown>, message: string): void {
@@ -269,23 +217,10 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
   // --- internals
 
   private async load(): Promise<void> {
-    const session = await this.persister?.load();
-    if (session) {
-      this.sessionId ??= session.sessionId || undefined;
-      this.stored = session.channels;
-      for (const sub of this.subs.values()) this.claim(sub);
-    }
-    this.loaded = true;
+    await this.session.load();
     if (this.state === 'closed') return;
     this.o.globalEvents?.addEventListener('pagehide', this.onPageHide);
     this.conn.start();
-  }
-
-  private claim(sub: SubscriptionImpl): void {
-    const stored = this.stored.get(sub.channel);
-    if (!stored) return;
-    this.stored.delete(sub.channel);
-    sub.restore(stored);
   }
 
   private sendSubscribe(sub: SubscriptionImpl, reason: string): void {
@@ -294,26 +229,6 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
     sub.gaps.clear();
     sub.attach(requestId, start === Start.AFTER && sub.complete ? 'resuming' : 'subscribing', reason);
     this.conn.send({ subscribe: { requestId, channel: sub.channel, start, after } });
-  }
-
-  private route(pub: Publication): void {
-    if (pub.channel) {
-      const sub = this.subs.get(pub.channel);
-      if (sub?.onEdge) sub.offer(pub, true);
-      return;
-    }
-    const subs = this.byTopic.get(pub.topic);
-    if (!subs) return;
-    let key: string | null | undefined;
-    for (const sub of subs) {
-      // Until `Subscribed`, a subscription's records come from its replay only.
-      if (sub.state !== 'subscribed') continue;
-      if (sub.key !== undefined) {
-        if (key === undefined) key = decodeKey(pub.key);
-        if (key !== sub.key) continue;
-      }
-      sub.offer(pub, false);
-    }
   }
 
   private serverError(e: ErrorFrame): void {
@@ -343,7 +258,7 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
       },
     );
     if (!refusal.retriable) {
-      this.forget(sub);
+      this.subs.remove(sub);
       sub.fail(refusal);
       return;
     }
@@ -368,32 +283,11 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
     return false;
   }
 
-  private forget(sub: SubscriptionImpl): void {
-    this.subs.delete(sub.channel);
-    this.byTopic.get(sub.topic)?.delete(sub);
-  }
-
   private nextId(): number {
     // Non-zero uint32.
     this.requestId = (this.requestId % 0xffff_ffff) + 1;
     return this.requestId;
   }
 
-  private persist(now: boolean): void {
-    if (!this.persister || !this.loaded) return;
-    if (now) this.persister.flush();
-    else this.persister.schedule();
-  }
-
-  private snapshot(): PersistedSession | undefined {
-    const channels = new Map(this.stored);
-    for (const sub of this.subs.values()) {
-      if (sub.delivered.size > 0)
-        channels.set(sub.channel, { positions: sub.positions(), complete: sub.complete });
-    }
-    if (this.sessionId === undefined && channels.size === 0) return undefined;
-    return { sessionId: this.sessionId ?? '', channels };
-  }
-
-  private readonly onPageHide = (): void => this.persister?.flush();
+  private readonly onPageHide = (): void => this.session.save(true);
 }

@@ -1,25 +1,13 @@
-import type { ClientFrameInput, ErrorFrame, GoAway, Hello, ServerFrame, Welcome } from '@fanout/protocol';
+import type { ClientFrameInput, ErrorFrame, GoAway, Welcome } from '@fanout/protocol';
 import { closeAction, decodeServerFrame, ErrorCode, encodeClientFrame } from '@fanout/protocol';
 import { backoffCap, backoffDelay, EndpointPicker } from './backoff.js';
 import type { Emitter } from './emitter.js';
 import { FanoutClientError } from './errors.js';
+import type { ConnectionHost } from './hosts.js';
 import type { ResolvedOptions } from './options.js';
+import { Timers } from './timers.js';
 import { MIN_REFRESH_DELAY_MS, refreshDelay } from './token.js';
 import type { ClientEvents, ClientState, StateChange, WebSocketLike } from './types.js';
-
-/** What the connection needs from the client. */
-export interface ConnectionHost {
-  /** The Hello to send on a new socket. */
-  hello(token: string): Partial<Hello>;
-  /** A Welcome arrived: restore or re-send subscriptions. */
-  welcome(welcome: Welcome): void;
-  /** Any other frame (publications, subscribed, errors...). */
-  frame(frame: ServerFrame): void;
-  /** The connection ended and another will follow. */
-  lost(action: 'resume' | 'new-session' | 'refresh-token'): void;
-  /** The client is closed for good (by `close()`, a permanent close code, or the edge's 1000). */
-  stopped(error: FanoutClientError | undefined): void;
-}
 
 // Client-side close codes: 4000 "leaving, will resume", 4001 heartbeat timeout.
 const LEAVING = 4000;
@@ -48,7 +36,7 @@ export class Connection {
   private token: string;
   private lastError: ErrorFrame | undefined;
   private lastFrameAt = 0;
-  private readonly timers = new Map<TimerName, unknown>();
+  private readonly timers: Timers<TimerName>;
   private readonly picker: EndpointPicker;
 
   constructor(
@@ -58,6 +46,7 @@ export class Connection {
   ) {
     this.token = o.token;
     this.picker = new EndpointPicker(o.endpoints);
+    this.timers = new Timers(o.clock);
   }
 
   /** True once Welcome arrived on the current socket. */
@@ -87,7 +76,7 @@ export class Connection {
   }
 
   private async open(): Promise<void> {
-    this.clear('retry');
+    this.timers.clear('retry');
     if (this.state === 'closed' || this.offline || this.ws || this.opening) return;
     if (this.o.getToken) {
       this.opening = true;
@@ -127,7 +116,7 @@ export class Connection {
     ws.onclose = (event) => this.ws === ws && this.closed(event.code, event.reason);
     // Errors are always followed by close; `ws` needs a listener or it throws.
     ws.onerror = () => {};
-    this.set('connect', this.o.connectTimeoutMs, () => this.abandon('connect timeout', LEAVING));
+    this.timers.set('connect', this.o.connectTimeoutMs, () => this.abandon('connect timeout', LEAVING));
   }
 
   private message(data: unknown): void {
@@ -169,7 +158,7 @@ export class Connection {
     if (this.welcomed) return;
     this.welcomed = true;
     this.attempt = 0;
-    this.clear('connect');
+    this.timers.clear('connect');
     const interval = welcome.heartbeatIntervalMs;
     if (interval > 0) this.watch(interval + (this.o.heartbeatGraceMs ?? Math.max(interval / 2, 2000)));
     this.scheduleRefresh(refreshDelay(this.token, this.o.clock.now()));
@@ -184,16 +173,16 @@ export class Connection {
     const check = (): void => {
       const idle = this.o.clock.now() - this.lastFrameAt;
       if (idle >= deadMs) this.abandon('heartbeat timeout', HEARTBEAT_TIMEOUT);
-      else this.set('heartbeat', deadMs - idle, check);
+      else this.timers.set('heartbeat', deadMs - idle, check);
     };
-    this.set('heartbeat', deadMs, check);
+    this.timers.set('heartbeat', deadMs, check);
   }
 
   private scheduleRefresh(delay: number | undefined): void {
     const getToken = this.o.getToken;
     if (!getToken || delay === undefined) return;
     const ws = this.ws;
-    this.set('refresh', delay, async () => {
+    this.timers.set('refresh', delay, async () => {
       let token: string;
       try {
         token = await getToken();
@@ -252,12 +241,12 @@ export class Connection {
     if (this.offline) return;
     const ms = delay ?? backoffDelay(this.attempt, this.o.minMs, this.o.maxMs, this.o.random);
     this.attempt++;
-    this.set('retry', ms, () => void this.open());
+    this.timers.set('retry', ms, () => void this.open());
   }
 
   private finish(reason: string, error: FanoutClientError | undefined): void {
     if (this.state === 'closed') return;
-    for (const name of this.timers.keys()) this.clear(name);
+    this.timers.clearAll();
     this.o.globalEvents?.removeEventListener('offline', this.onOffline);
     this.o.globalEvents?.removeEventListener('online', this.onOnline);
     this.drop(1000, reason.slice(0, 100));
@@ -270,9 +259,9 @@ export class Connection {
     const ws = this.ws;
     this.ws = undefined;
     this.welcomed = false;
-    this.clear('connect');
-    this.clear('heartbeat');
-    this.clear('refresh');
+    this.timers.clear('connect');
+    this.timers.clear('heartbeat');
+    this.timers.clear('refresh');
     if (!ws) return;
     ws.onopen = ws.onmessage = ws.onclose = null;
     if (code === undefined) return;
@@ -286,7 +275,7 @@ export class Connection {
   private readonly onOffline = (): void => {
     this.offline = true;
     if (this.state === 'closed') return;
-    this.clear('retry');
+    this.timers.clear('retry');
     if (this.ws) {
       this.drop(LEAVING, 'offline');
       this.host.lost('resume');
@@ -319,17 +308,6 @@ export class Connection {
       'connection state',
     );
     this.events.emit('state', change);
-  }
-
-  private set(name: TimerName, ms: number, fn: () => void): void {
-    this.clear(name);
-    this.timers.set(name, this.o.clock.setTimeout(fn, ms));
-  }
-
-  private clear(name: TimerName): void {
-    const handle = this.timers.get(name);
-    if (handle !== undefined) this.o.clock.clearTimeout(handle);
-    this.timers.delete(name);
   }
 
   private log(level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, message: string): void {

@@ -5,15 +5,15 @@
  * `subscribe()` gets every record of its channel exactly once, in partition
  * order, across reconnects and (with storage) reloads.
  */
+
+export type { FanoutClient, RecordHandler, SubscribeOptions, Subscription } from './api.js';
 export type { BackoffOptions } from './backoff.js';
-export type { FanoutClient, SubscribeOptions } from './client.js';
 export { createClient } from './client.js';
 export type { ClientErrorCode, FanoutClientErrorDetail } from './errors.js';
 export { FanoutClientError } from './errors.js';
 export type { ClientOptions } from './options.js';
 export type { WebStorageArea } from './storage.js';
 export { webStorage } from './storage.js';
-export type { RecordHandler, Subscription } from './subscription.js';
 export type {
   ClientEvents,
   ClientState,

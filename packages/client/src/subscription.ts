@@ -1,7 +1,10 @@
 import type { ContinuityLost, Position, Publication, StartValue } from '@fanout/protocol';
 import { Start } from '@fanout/protocol';
+import type { RecordHandler, Subscription } from './api.js';
 import { Emitter } from './emitter.js';
 import { FanoutClientError } from './errors.js';
+import type { SubscriptionHost } from './hosts.js';
+import { ItemQueue } from './item-queue.js';
 import type { PersistedChannel } from './storage.js';
 import type {
   ContinuityLostEvent,
@@ -10,47 +13,6 @@ import type {
   SubscriptionEvents,
   SubscriptionState,
 } from './types.js';
-
-/** Handles one record; a returned promise is awaited before the next record of the subscription. */
-export type RecordHandler = (record: FanoutRecord, subscription: Subscription) => void | Promise<void>;
-
-/** A subscription to one channel. It survives reconnects; it ends with `unsubscribe()` or `client.close()`. */
-export interface Subscription {
-  /** The channel, `<topic>` or `<topic>:<key>`. */
-  readonly channel: string;
-  /** The current state. */
-  readonly state: SubscriptionState;
-  /** True while delivery waits for `retry()` or `skip()` after a handler failure. */
-  readonly paused: boolean;
-  /** Per partition, the highest offset delivered to the handler (and completed), or covered by the start. */
-  positions(): Position[];
-  /** Adds a listener; returns the function that removes it. */
-  on<K extends keyof SubscriptionEvents>(
-    event: K,
-    listener: (payload: SubscriptionEvents[K]) => void,
-  ): () => void;
-  /** After a handler failure: run the handler again on the failed record. */
-  retry(): void;
-  /** After a handler failure: count the failed record as processed (it is acked) and continue. */
-  skip(): void;
-  /** Leaves the channel (sends `Unsubscribe`); final. Buffered records are discarded. */
-  unsubscribe(): void;
-}
-
-/** What a subscription needs from its client. */
-export interface SubscriptionHost {
-  readonly maxBuffered: number;
-  /** A record's handler completed (or it was skipped). */
-  processed(sub: SubscriptionImpl, partition: number, offset: number): void;
-  /** Delivered positions moved without a record (start, continuity lost). */
-  advanced(sub: SubscriptionImpl): void;
-  /** The buffer is empty and delivery is not paused. */
-  drained(sub: SubscriptionImpl): void;
-  /** The application left the channel. */
-  unsubscribe(sub: SubscriptionImpl): void;
-  /** Something worth a log line. */
-  log(level: 'warn' | 'error', fields: Record<string, unknown>, message: string): void;
-}
 
 // A buffered item: a record, or a baseline that moves delivered positions in
 // order with the records (so a reload never skips records still buffered).
@@ -87,8 +49,7 @@ export class SubscriptionImpl implements Subscription {
   /** Subscribe retry timer and attempt count after a retriable refusal. */
   retryTimer: unknown;
   attempt = 0;
-  private queue: Item[] = [];
-  private head = 0;
+  private readonly queue = new ItemQueue<Item>();
   private records = 0;
   private busy = false;
   private readonly events: Emitter<SubscriptionEvents>;
@@ -131,10 +92,10 @@ export class SubscriptionImpl implements Subscription {
   }
 
   skip(): void {
-    const item = this.queue[this.head];
+    const item = this.queue.peek();
     if (!this.paused || !item || !('record' in item)) return;
     this.paused = false;
-    this.shift();
+    this.queue.shift();
     this.done(item.record);
     this.pump();
   }
@@ -203,7 +164,7 @@ export class SubscriptionImpl implements Subscription {
     }
     this.accepted.set(partition, offset);
     const { topic, key, headers, timestampMs, payload } = pub;
-    this.push({
+    this.queue.push({
       record: {
         channel: this.channel,
         topic,
@@ -246,7 +207,7 @@ export class SubscriptionImpl implements Subscription {
       this.acked.delete(partition);
     }
     const lost = { channel: this.channel, partition, requestedOffset, availableOffset, reason };
-    this.push({ base: [{ partition, offset: next }], lost, reset });
+    this.queue.push({ base: [{ partition, offset: next }], lost, reset });
     this.pump();
   }
 
@@ -260,8 +221,7 @@ export class SubscriptionImpl implements Subscription {
 
   /** Ends delivery: buffered records are discarded. */
   end(state: 'unsubscribed' | 'failed', reason: string, error?: FanoutClientError): void {
-    this.queue = [];
-    this.head = 0;
+    this.queue.clear();
     this.records = 0;
     this.onEdge = false;
     this.setState(state, reason, error);
@@ -277,23 +237,8 @@ export class SubscriptionImpl implements Subscription {
 
   private baseline(base: readonly Position[], complete?: boolean): void {
     for (const p of base) raise(this.accepted, p.partition, p.offset);
-    this.push(complete ? { base, complete } : { base });
+    this.queue.push(complete ? { base, complete } : { base });
     this.pump();
-  }
-
-  private push(item: Item): void {
-    this.queue.push(item);
-  }
-
-  private shift(): void {
-    this.head++;
-    if (this.head === this.queue.length) {
-      this.queue = [];
-      this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
   }
 
   private done(record: FanoutRecord): void {
@@ -312,10 +257,10 @@ export class SubscriptionImpl implements Subscription {
   // order, one at a time; other subscriptions are not blocked.
   private async run(): Promise<void> {
     try {
-      while (!this.paused && this.active && this.head < this.queue.length) {
-        const item = this.queue[this.head]!;
+      while (!this.paused && this.active && this.queue.size > 0) {
+        const item = this.queue.peek()!;
         if ('base' in item) {
-          this.shift();
+          this.queue.shift();
           for (const p of item.base) {
             if (item.reset) this.delivered.set(p.partition, p.offset);
             else raise(this.delivered, p.partition, p.offset);
@@ -329,18 +274,18 @@ export class SubscriptionImpl implements Subscription {
           const result = this.handler(item.record, this);
           if (result && typeof result.then === 'function') await result;
         } catch (cause) {
-          if (this.active && this.queue[this.head] === item) this.failed(item.record, cause);
+          if (this.active && this.queue.peek() === item) this.failed(item.record, cause);
           break;
         }
         // Unsubscribed or closed meanwhile: nothing more is acked.
-        if (!this.active || this.queue[this.head] !== item) break;
-        this.shift();
+        if (!this.active || this.queue.peek() !== item) break;
+        this.queue.shift();
         this.done(item.record);
       }
     } finally {
       this.busy = false;
     }
-    if (this.active && !this.paused && this.head === this.queue.length) this.host.drained(this);
+    if (this.active && !this.paused && this.queue.size === 0) this.host.drained(this);
   }
 
   private failed(record: FanoutRecord, cause: unknown): void {

@@ -1,4 +1,5 @@
-import { createClient, type FanoutClient } from '../client.js';
+import type { FanoutClient } from '../api.js';
+import { createClient } from '../client.js';
 import type { FanoutClientError } from '../errors.js';
 import type { SessionStorage, WebSocketCtor } from '../types.js';
 import type { TailArgs } from './args.js';
