@@ -59,6 +59,12 @@ export interface FanoutClient {
   /** Adds a listener; returns the function that removes it. */
   on<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): () => void;
   /**
+   * Drops the current connection and reconnects at once (to the next
+   * endpoint), resuming the session: nothing is lost or repeated. For demos,
+   * tests, or an app that knows its network changed. No-op once closed.
+   */
+  reconnect(): void;
+  /**
    * Flushes pending acks, closes the connection with 1000 and stops. Records
    * still buffered or being handled are not acked: the next client of this
    * session gets them again. Resolves once storage is written.

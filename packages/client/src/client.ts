@@ -91,6 +91,11 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
     return this.events.on(event, listener);
   }
 
+  reconnect(): void {
+    this.acks.flush();
+    this.conn.reconnect('reconnect requested');
+  }
+
   async close(): Promise<void> {
     if (this.state !== 'closed') {
       this.acks.flush();

@@ -70,6 +70,16 @@ export class Connection {
     }
   }
 
+  /** Drops the current socket (if any) and connects again at once, resuming the session. */
+  reconnect(reason: string): void {
+    if (this.state === 'closed') return;
+    if (this.ws) {
+      this.drop(LEAVING, reason);
+      this.host.lost('resume');
+    }
+    this.retry(reason, 0);
+  }
+
   /** Closes for good with 1000. */
   close(): void {
     this.finish('client closed', undefined);
@@ -249,7 +259,7 @@ export class Connection {
     this.timers.clearAll();
     this.o.globalEvents?.removeEventListener('offline', this.onOffline);
     this.o.globalEvents?.removeEventListener('online', this.onOnline);
-    this.drop(1000, reason.slice(0, 100));
+    this.drop(1000, reason);
     this.setState('closed', reason, error);
     this.host.stopped(error);
   }
@@ -266,9 +276,14 @@ export class Connection {
     ws.onopen = ws.onmessage = ws.onclose = null;
     if (code === undefined) return;
     try {
-      ws.close(code, reason);
+      // A close reason is at most 123 UTF-8 bytes; 40 UTF-16 units never exceed it.
+      ws.close(code, reason?.slice(0, 40));
     } catch {
-      // Already closed.
+      try {
+        ws.close();
+      } catch {
+        // Already closed.
+      }
     }
   }
 

@@ -83,6 +83,17 @@ describe('reconnect and endpoint failover', () => {
     expect(net.urls).toEqual(['ws://edge-a', 'ws://edge-b']);
   });
 
+  it('GoAway with a long message still closes the socket (close reasons are capped at 123 bytes)', async () => {
+    const { net } = setup();
+    const edge = await accept(net);
+    edge.close = function (this: typeof edge, code?: number, reason?: string) {
+      if (reason && new TextEncoder().encode(reason).length > 123) throw new SyntaxError('reason too long');
+      this.closedWith = { code, reason };
+    };
+    edge.serverSend({ goAway: { reason: 1, reconnectAfterMs: 0, message: '€'.repeat(200) } });
+    expect(edge.closedWith?.code).toBe(4000);
+  });
+
   it('offline drops the connection and waits; online reconnects at once', async () => {
     const listeners = new Map<string, () => void>();
     const globalEvents: GlobalEvents = {

@@ -103,6 +103,36 @@ describe('resume', () => {
     expect(client.subscription('trades')?.state).toBe('subscribing');
   });
 
+  it('reconnect() cuts the connection and resumes at once on the next endpoint, with acks flushed first', async () => {
+    const { net, client } = setup({ ack: { maxDelayMs: 60_000 } });
+    const { seen, handler } = recorder();
+    client.subscribe('prices', handler);
+    const edge = await accept(net, { sessionId: 'sess-1' });
+    edge.confirm('prices', [{ partition: 0, offset: 0 }]);
+    edge.publish({ topic: 'prices', partition: 0, offset: 1 });
+    await tick();
+    client.reconnect();
+    expect(edge.frames('ack')).toEqual([{ channel: 'prices', positions: [{ partition: 0, offset: 1 }] }]);
+    expect(edge.closedWith?.code).toBe(4000);
+    expect(client.state).toBe('reconnecting');
+    await tick(1);
+    const next = await accept(net, {
+      sessionId: 'sess-1',
+      resumed: true,
+      subscriptions: [{ channel: 'prices' }],
+    });
+    expect(next.url).toBe('ws://edge-b');
+    expect(next.hello).toMatchObject({
+      sessionId: 'sess-1',
+      delivered: [{ channel: 'prices', positions: [{ partition: 0, offset: 1 }] }],
+    });
+    next.publish({ topic: 'prices', partition: 0, offset: 1 }, 'prices');
+    next.publish({ topic: 'prices', partition: 0, offset: 2 }, 'prices');
+    next.subscribed({ requestId: 0, channel: 'prices', positions: [{ partition: 0, offset: 2 }] });
+    await tick();
+    expect(seen).toEqual(['prices 0@1', 'prices 0@2']);
+  });
+
   it('a Subscribed answering a stale request is ignored', async () => {
     const { net, client } = setup();
     const sub = client.subscribe('prices', recorder().handler);
