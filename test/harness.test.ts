@@ -2,9 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTopic, StartupError, startKafka, startRedis, waitFor } from '@fanout/testing';
+import { StartupError, createTopic, startKafka, startRedis, waitFor } from '@fanout/testing';
 import { Redis } from 'ioredis';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 
 // These tests start servers of their own: not when the run was told to use

@@ -1,5 +1,5 @@
 import { createTopic, uniqueId, waitFor } from '@fanout/testing';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 
 interface Received {

@@ -18,7 +18,7 @@
  */
 import type { AckBatch } from './ack-coalescer.js';
 import { AckCoalescer } from './ack-coalescer.js';
-import { ConfigError, isRetriable, StoreError } from './errors.js';
+import { ConfigError, StoreError, isRetriable } from './errors.js';
 
 /** Injected timer functions (e.g. `globalThis.setTimeout`, or a fake clock's). */
 export interface TimerFunctions {

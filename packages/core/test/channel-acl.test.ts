@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { AclPatternError, compileAcl } from '../src/channel-acl.js';
 import type { Channel } from '../src/channel.js';
 import { parseChannel } from '../src/channel.js';
-import { AclPatternError, compileAcl } from '../src/channel-acl.js';
 import { AuthError } from '../src/errors.js';
 
 function ch(name: string): Channel {

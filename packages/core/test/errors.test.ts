@@ -4,10 +4,10 @@ import {
   BackpressureError,
   ConfigError,
   FanoutError,
-  isRetriable,
   ProtocolError,
   SourceError,
   StoreError,
+  isRetriable,
 } from '../src/errors.js';
 
 describe('errors', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { base64url, isWellFormedSessionId, newSessionId, SESSION_ID_BYTES } from '../src/session-id.js';
+import { SESSION_ID_BYTES, base64url, isWellFormedSessionId, newSessionId } from '../src/session-id.js';
 
 const enc = new TextEncoder();
 

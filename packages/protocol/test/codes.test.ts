@@ -7,10 +7,10 @@ import {
   type CloseAction,
   CloseCode,
   ContinuityReason,
-  closeAction,
   ErrorCode,
   GoAwayReason,
   Start,
+  closeAction,
 } from '../src/index.js';
 
 // src/codes.ts mirrors the .proto enums by hand (plain objects are cheaper

@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import {
   type ClientFrame,
   type DecodeResult,
-  decodeClientFrame,
-  decodeServerFrame,
   ErrorCode,
   type Position,
   ProtocolError,
   type ServerFrame,
   Start,
+  decodeClientFrame,
+  decodeServerFrame,
 } from '../src/index.js';
 import { fromHex, loadGolden } from './support/frames.js';
 

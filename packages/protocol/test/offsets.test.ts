@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   type ClientFrame,
   type DecodeResult,
-  decodeClientFrame,
-  decodeServerFrame,
   ErrorCode,
-  encodeClientFrame,
-  encodeServerFrame,
   type Position,
   type ServerFrame,
+  decodeClientFrame,
+  decodeServerFrame,
+  encodeClientFrame,
+  encodeServerFrame,
 } from '../src/index.js';
 import { toHex } from './support/frames.js';
 import { lfield, position, varint, vfield } from './support/wire.js';

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   type ClientFrame,
+  type ServerFrame,
   decodeClientFrame,
   decodeServerFrame,
   encodeClientFrame,
   encodeServerFrame,
-  type ServerFrame,
 } from '../src/index.js';
 import {
-  fromHex,
   type Golden,
+  fromHex,
   loadGolden,
   normalizeFrame,
   reviveClientFrame,

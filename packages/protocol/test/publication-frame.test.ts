@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fanout } from '../src/generated/fanout.js';
-import { decodeServerFrame, encodePublication, type Publication, publicationFrame } from '../src/index.js';
+import { type Publication, decodeServerFrame, encodePublication, publicationFrame } from '../src/index.js';
 import * as arb from './support/arbitraries.js';
 import { normalizeFrame, toHex } from './support/frames.js';
 import { varint } from './support/wire.js';

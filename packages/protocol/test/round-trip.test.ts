@@ -2,11 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type ClientFrame,
+  type ServerFrame,
   decodeClientFrame,
   decodeServerFrame,
   encodeClientFrame,
   encodeServerFrame,
-  type ServerFrame,
 } from '../src/index.js';
 import * as arb from './support/arbitraries.js';
 import { normalizeFrame } from './support/frames.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeClientFrame, ErrorCode, Start } from '../src/index.js';
+import { ErrorCode, Start, decodeClientFrame } from '../src/index.js';
 import { lfield, vfield } from './support/wire.js';
 
 // Regression: proto3 enums are open, so protobufjs decoded `start: 3` and the

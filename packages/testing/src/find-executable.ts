@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { constants, accessSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { type MissingProgram, PrerequisiteError } from './errors.js';
 

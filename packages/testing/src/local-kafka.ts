@@ -11,7 +11,7 @@ import {
   renderLog4jProperties,
   renderServerProperties,
 } from './kafka-config.js';
-import { ensureKafkaDist, type KafkaDist } from './kafka-dist.js';
+import { type KafkaDist, ensureKafkaDist } from './kafka-dist.js';
 import type { KafkaHandle, StartKafkaOptions } from './kafka-handle.js';
 import { waitForKafka } from './kafka-probe.js';
 import { readLogTail } from './log-tail.js';

@@ -1,9 +1,9 @@
 import { type Acl, AuthError, compileAcl } from '@fanout/core';
 import {
-  createLocalJWKSet,
-  importSPKI,
   type JWTPayload,
   type JWTVerifyGetKey,
+  createLocalJWKSet,
+  importSPKI,
   errors as joseErrors,
   jwtVerify,
 } from 'jose';

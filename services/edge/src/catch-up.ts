@@ -1,4 +1,4 @@
-import { planReplay, type ReplayPlan } from '@fanout/core';
+import { type ReplayPlan, planReplay } from '@fanout/core';
 import { CloseCode, ContinuityReason, ErrorCode, publicationFrame } from '@fanout/protocol';
 import type { Connection, Subscription } from './connection.js';
 import type { EdgeRecord, TopicState } from './topic-state.js';

@@ -1,7 +1,7 @@
-import type { WebSocket } from 'uWebSockets.js';
 import type { Acl, Channel } from '@fanout/core';
-import { type ErrorCodeValue, encodeServerFrame, type ServerFrameInput } from '@fanout/protocol';
+import { type ErrorCodeValue, type ServerFrameInput, encodeServerFrame } from '@fanout/protocol';
 import type { Logger } from 'pino';
+import type { WebSocket } from 'uWebSockets.js';
 
 /** Per-socket user data handed to uWS at upgrade. */
 export interface SocketData {

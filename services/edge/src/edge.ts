@@ -1,11 +1,11 @@
-import type { HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import { WriteBehind } from '@fanout/core';
-import { CloseCode, encodeServerFrame, GoAwayReason } from '@fanout/protocol';
+import { CloseCode, GoAwayReason, encodeServerFrame } from '@fanout/protocol';
 import type { Logger } from 'pino';
+import type { HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import { type Authenticator, createAuthenticator } from './auth.js';
 import type { EdgeConfig } from './config.js';
 import { Connection, type SocketData } from './connection.js';
-import { closeStuck, type FlowLimits, onDrained, sweepSlowClients } from './flow-control.js';
+import { type FlowLimits, closeStuck, onDrained, sweepSlowClients } from './flow-control.js';
 import { runIngest } from './ingest.js';
 import type { KafkaLog } from './kafka/kafka-log.js';
 import { createKafkajsLog } from './kafka/kafkajs-log.js';
@@ -82,7 +82,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
   };
   const conns = new Set<Connection>();
   const liveConns = new Set<Connection>();
-  let app: TemplatedApp;
+  const server: { app?: TemplatedApp } = {};
 
   const acks = new WriteBehind({
     write: (batch) => store.writeAcks(batch),
@@ -128,7 +128,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
       void runIngest({
         log,
         partition: ps,
-        publisher: { publish: (t, frame) => app.publish(t, frame, true) },
+        publisher: { publish: (t, frame) => server.app?.publish(t, frame, true) },
         logger,
         fetchBytes: config.fetchBytes,
         isStopped: () => stopped,
@@ -153,7 +153,8 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
   for (const t of initialTopics) await addTopic(t);
 
   // --- the server ---
-  app = uws.App();
+  const app = uws.App();
+  server.app = app;
   let listenSocket: us_listen_socket | false = false;
   let connectionCounter = 0;
   const allowed = config.allowedOrigins ? new Set(config.allowedOrigins) : undefined;

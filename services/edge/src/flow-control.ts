@@ -1,5 +1,5 @@
 import { CloseCode, ErrorCode, GoAwayReason } from '@fanout/protocol';
-import { bringLive, type CatchUpContext } from './catch-up.js';
+import { type CatchUpContext, bringLive } from './catch-up.js';
 import type { Connection } from './connection.js';
 import { updateLiveTopics } from './session-handler.js';
 

@@ -1,28 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import {
   type Channel,
+  type WriteBehind,
   coveringDiff,
   coveringTopics,
   isWellFormedSessionId,
   newSessionId,
   parseChannel,
   partitionForKey,
-  type WriteBehind,
 } from '@fanout/core';
 import {
   type Ack,
   type ClientFrame,
   CloseCode,
-  decodeClientFrame,
   ErrorCode,
   type Hello,
   PROTOCOL_VERSION,
   Start,
   type Subscribe,
   type Unsubscribe,
+  decodeClientFrame,
 } from '@fanout/protocol';
 import { type Authenticator, TokenError } from './auth.js';
-import { bringLive, type CatchUpContext } from './catch-up.js';
+import { type CatchUpContext, bringLive } from './catch-up.js';
 import type { Connection, Subscription } from './connection.js';
 import type { SessionStore } from './store/session-store.js';
 

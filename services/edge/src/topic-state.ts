@@ -1,4 +1,4 @@
-import { keyChannelName, RecordWindow, ScanCoordinator, type WindowRecord } from '@fanout/core';
+import { RecordWindow, ScanCoordinator, type WindowRecord, keyChannelName } from '@fanout/core';
 import { encodePublication } from '@fanout/protocol';
 import type { KafkaLog, LogRecord, PartitionBounds } from './kafka/kafka-log.js';
 import { createScanSource } from './kafka/scan-source.js';
