@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { type Plugin, build } from 'esbuild';
 
 export const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoDir = resolve(packageDir, '../..');

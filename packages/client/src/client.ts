@@ -1,5 +1,5 @@
 import type { ErrorFrame, Hello, ServerFrame, Welcome } from '@fanout/protocol';
-import { ErrorCode, isRetriableError, PROTOCOL_VERSION, Start } from '@fanout/protocol';
+import { ErrorCode, PROTOCOL_VERSION, Start, isRetriableError } from '@fanout/protocol';
 import { AckBatcher } from './ack-batcher.js';
 import type { FanoutClient, RecordHandler, SubscribeOptions, Subscription } from './api.js';
 import { backoffDelay } from './backoff.js';

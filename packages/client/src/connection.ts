@@ -1,6 +1,6 @@
 import type { ClientFrameInput, ErrorFrame, GoAway, Welcome } from '@fanout/protocol';
-import { closeAction, decodeServerFrame, ErrorCode, encodeClientFrame } from '@fanout/protocol';
-import { backoffCap, backoffDelay, EndpointPicker } from './backoff.js';
+import { ErrorCode, closeAction, decodeServerFrame, encodeClientFrame } from '@fanout/protocol';
+import { EndpointPicker, backoffCap, backoffDelay } from './backoff.js';
 import type { Emitter } from './emitter.js';
 import { FanoutClientError } from './errors.js';
 import type { ConnectionHost } from './hosts.js';

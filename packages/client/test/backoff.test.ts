@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffCap, backoffDelay, EndpointPicker } from '../src/backoff.js';
+import { EndpointPicker, backoffCap, backoffDelay } from '../src/backoff.js';
 
 describe('backoffDelay', () => {
   it('is 0 with random 0 and just under the cap with random ~1, for many attempts', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createClient, FanoutClientError } from '../src/index.js';
+import { FanoutClientError, createClient } from '../src/index.js';
 import { FakeNetwork } from './support/fake-socket.js';
 
 describe('options', () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GlobalEvents, SessionStorage } from '../src/index.js';
-import { decodeSession, encodeSession, Persister, webStorage } from '../src/storage.js';
+import { Persister, decodeSession, encodeSession, webStorage } from '../src/storage.js';
 import { accept, gate, recorder, setup, tick } from './support/harness.js';
 
 beforeEach(() => {

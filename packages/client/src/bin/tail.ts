@@ -2,7 +2,7 @@
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
 import { fileStorage } from '../file-storage.js';
-import { parseTailArgs, TAIL_USAGE } from '../tail/args.js';
+import { TAIL_USAGE, parseTailArgs } from '../tail/args.js';
 import { runTail } from '../tail/run.js';
 
 /** Runs the CLI with `argv` (without node and script paths); resolves with the exit code. */

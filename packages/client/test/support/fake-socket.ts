@@ -15,8 +15,9 @@ export type WelcomeInput = Omit<Partial<Welcome>, 'subscriptions'> & {
   subscriptions?: { channel: string; positions?: Position[] }[];
 };
 
-type Frame<K extends ClientFrameKind> =
-  Extract<ClientFrame, { kind: K }> extends { [P in K]: infer V } ? V : never;
+type Frame<K extends ClientFrameKind> = Extract<ClientFrame, { kind: K }> extends { [P in K]: infer V }
+  ? V
+  : never;
 
 /**
  * An in-memory WebSocket. The client side is the WebSocket API; the `server*`

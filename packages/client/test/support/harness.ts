@@ -1,10 +1,10 @@
 import { vi } from 'vitest';
 import {
   type ClientOptions,
-  createClient,
   type FanoutClient,
   type FanoutRecord,
   type Subscription,
+  createClient,
 } from '../../src/index.js';
 import { FakeNetwork, type FakeSocket, type WelcomeInput } from './fake-socket.js';
 

@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import type { ClientFrame } from '@fanout/protocol';
 import {
+  Start,
   decodeClientFrame,
   encodePublication,
   encodeServerFrame,
   publicationFrame,
-  Start,
 } from '@fanout/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 
