@@ -20,13 +20,13 @@ export function createClient(options: ClientOptions): FanoutClient {
   return new ClientImpl(resolveOptions(options));
 }
 
-// Error codes that, with request_id 0, refuse a subscription the edge restored.
-const REFUSALS: ReadonlySet<number> = new Set([
+// Error codes that, with request_id 0 and a channel, end a subscription the
+// edge holds: a restored one it cannot serve, or one a refreshed token no
+// longer allows (the edge has dropped it).
+const REVOKED: ReadonlySet<number> = new Set([
   ErrorCode.FORBIDDEN,
   ErrorCode.INVALID_CHANNEL,
   ErrorCode.UNKNOWN_TOPIC,
-  ErrorCode.TOO_MANY_SUBSCRIPTIONS,
-  ErrorCode.INVALID_POSITION,
 ]);
 
 class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
@@ -243,13 +243,14 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
       retriable: e.retriable || isRetriableError(e.code),
       ...(e.channel ? { channel: e.channel } : {}),
     });
+    const revoked = e.requestId === 0 && REVOKED.has(e.code) ? this.subs.get(e.channel) : undefined;
     const sub =
-      e.requestId !== 0
-        ? [...this.subs.values()].find((s) => s.onEdge && s.requestId === e.requestId)
-        : REFUSALS.has(e.code)
-          ? this.subs.get(e.channel)
-          : undefined;
-    if (!sub || sub.state === 'subscribed' || sub.requestId !== e.requestId) {
+      revoked?.onEdge === true
+        ? revoked
+        : [...this.subs.values()].find(
+            (s) => e.requestId !== 0 && s.onEdge && s.requestId === e.requestId && s.state !== 'subscribed',
+          );
+    if (!sub) {
       this.events.emit('error', error);
       return;
     }

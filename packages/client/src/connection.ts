@@ -158,7 +158,8 @@ export class Connection {
         this.goAway(frame.goAway);
         return;
       case 'error':
-        if (frame.error.requestId === 0) this.lastError = frame.error;
+        // The connection-level error a close may follow (not one about a request or a channel).
+        if (frame.error.requestId === 0 && !frame.error.channel) this.lastError = frame.error;
         break;
     }
     if (this.welcomed) this.host.frame(frame);

@@ -35,6 +35,19 @@ describe('close codes', () => {
     expect(net.sockets).toHaveLength(1);
   });
 
+  it('a channel-scoped Error before the close is not mistaken for the reason of the stop', async () => {
+    const { net, client } = setup();
+    const states: StateChange<string>[] = [];
+    client.on('state', (c) => states.push(c));
+    await tick();
+    net.last.serverOpen();
+    net.last.serverSend({
+      error: { code: 301, message: 'restored channel old is not served here', channel: 'old' },
+    });
+    net.last.serverClose(4410);
+    expect(states.at(-1)?.error).toMatchObject({ closeCode: 4410, serverCode: undefined });
+  });
+
   it('4401 without a preceding Error still stops with the close code', async () => {
     const { net, client } = setup();
     const states: StateChange<string>[] = [];

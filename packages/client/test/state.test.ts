@@ -122,6 +122,22 @@ describe('subscription states', () => {
     client.subscribe('secret', recorder().handler);
   });
 
+  it('a subscription the edge revokes (refreshed token no longer allows it) fails, even when live', async () => {
+    const { net, client } = setup();
+    const sub = client.subscribe('secret', recorder().handler);
+    const other = client.subscribe('prices', recorder().handler);
+    const edge = await accept(net);
+    edge.confirm('secret', [{ partition: 0, offset: 0 }]);
+    edge.confirm('prices', [{ partition: 0, offset: 0 }]);
+    edge.serverSend({ error: { code: 202, message: 'no longer allowed', channel: 'secret' } });
+    expect(sub.state).toBe('failed');
+    expect(other.state).toBe('subscribed');
+    expect(client.state).toBe('connected');
+    // An ack-level error naming a live channel does not end it.
+    edge.serverSend({ error: { code: 306, message: 'ack beyond delivered', channel: 'prices' } });
+    expect(other.state).toBe('subscribed');
+  });
+
   it('a retriable refusal is retried with backoff', async () => {
     const { net, client } = setup({ random: () => 0.999 });
     const sub = client.subscribe('prices', recorder().handler);
