@@ -1,12 +1,19 @@
 /**
  * `npm start`: the local fanout stack, until Ctrl-C.
  *
- * Today: a Kafka broker and a Redis (or the ones KAFKA_BROKERS / REDIS_URL
- * name). Services start in list order, each seeing the environment the
- * earlier ones exported, and stop in reverse order; the edge and the demo
- * join the list later.
+ * A Kafka broker and a Redis (or the ones KAFKA_BROKERS / REDIS_URL name),
+ * the demo topic, one edge, and a demo producer writing a steady stream of
+ * ticks. Services start in list order, each seeing the environment the
+ * earlier ones exported, and stop in reverse order.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startKafka, startRedis } from '@fanout/testing';
+import { ensureTopic, startDemoProducer } from './demo-producer.js';
+
+const DEMO_TOPIC = process.env.DEMO_TOPIC ?? 'demo.ticks';
 
 /** A started service. */
 interface Running {
@@ -51,7 +58,91 @@ const stack: Service[] = [
       };
     },
   },
+  {
+    name: 'topic',
+    async start(env) {
+      const brokers = (env.KAFKA_BROKERS ?? '').split(',');
+      await ensureTopic(brokers, DEMO_TOPIC, 3);
+      return {
+        address: DEMO_TOPIC,
+        details: '3 partitions',
+        exports: { EDGE_TOPICS: DEMO_TOPIC },
+        stop: async () => {},
+      };
+    },
+  },
+  {
+    name: 'edge',
+    async start(env) {
+      const logFile = join(mkdtempSync(join(tmpdir(), 'fanout-edge-')), 'edge.log');
+      const child = spawn(process.execPath, ['--import', 'tsx', 'services/edge/src/main.ts'], {
+        env: {
+          AUTH_MODE: 'insecure',
+          EDGE_HOST: '127.0.0.1',
+          EDGE_PORT: '8080',
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const port = await edgePort(child, logFile);
+      const url = `ws://127.0.0.1:${port}`;
+      return {
+        address: url,
+        details: `pid ${child.pid}, log ${logFile}; http://127.0.0.1:${port}/readyz`,
+        exports: { FANOUT_URL: url },
+        stop: () => stopChild(child),
+      };
+    },
+  },
+  {
+    name: 'demo',
+    async start(env) {
+      const producer = await startDemoProducer((env.KAFKA_BROKERS ?? '').split(','), DEMO_TOPIC, 10);
+      return {
+        address: `${DEMO_TOPIC} (10 ticks/s, keys AAPL MSFT GOOG AMZN TSLA NVDA)`,
+        details: 'demo producer',
+        exports: {},
+        stop: () => producer.stop(),
+      };
+    },
+  },
 ];
+
+/** Waits for the edge's "listening" log line; its logs go to `logFile`. */
+function edgePort(child: ChildProcess, logFile: string): Promise<number> {
+  const out = createWriteStream(logFile);
+  child.stderr?.pipe(out);
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    let done = false;
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out.write(chunk);
+      if (done) return;
+      buffered += chunk.toString();
+      for (const line of buffered.split('\n')) {
+        if (!line.includes('"edge listening"')) continue;
+        done = true;
+        resolve((JSON.parse(line) as { port: number }).port);
+      }
+      buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
+    });
+    child.on('exit', (code) => {
+      if (!done) reject(new Error(`edge exited with code ${code} before listening; see ${logFile}`));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
 
 function origin(handle: {
   external: boolean;
