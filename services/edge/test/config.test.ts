@@ -1,0 +1,106 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, settings } from '../src/config.js';
+
+const base = {
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  EDGE_TOPICS: 'prices',
+  SESSION_STORE: 'memory',
+  AUTH_MODE: 'insecure',
+};
+const load = (env: Record<string, string>) => loadConfig(env, { nodeId: 'node-1' });
+
+describe('loadConfig', () => {
+  it('returns a frozen config with documented defaults', () => {
+    const config = load(base);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(config.port).toBe(8080);
+    expect(config.nodeId).toBe('node-1');
+    expect(config.topics).toEqual({ list: ['prices'] });
+    expect(config.store).toEqual({ kind: 'memory' });
+    expect(config.auth).toEqual({ mode: 'insecure' });
+    expect(config.limits.maxFrameBytes).toBe(64 * 1024);
+  });
+
+  it('reports every problem at once', () => {
+    let message = '';
+    try {
+      load({
+        EDGE_PORT: 'abc',
+        KAFKA_BROKERS: 'nohost',
+        MAX_FRAME_BYTES: '1',
+        EDGE_SURPRISE: 'x',
+        LOG_LEVEL: 'loud',
+      });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    for (const name of [
+      'EDGE_PORT',
+      'KAFKA_BROKERS',
+      'MAX_FRAME_BYTES',
+      'EDGE_SURPRISE',
+      'LOG_LEVEL',
+      'EDGE_TOPICS',
+      'SESSION_STORE',
+      'AUTH_MODE=jwt',
+    ]) {
+      expect(message).toContain(name);
+    }
+    expect(message).toMatch(/invalid configuration \(8 problems\)/);
+  });
+
+  it('requires a broker list', () => {
+    expect(() => load({ EDGE_TOPICS: 'a', SESSION_STORE: 'memory', AUTH_MODE: 'insecure' })).toThrow(
+      /KAFKA_BROKERS: is required/,
+    );
+  });
+
+  it('chooses redis when REDIS_URL is set and rejects redis without a URL', () => {
+    const { SESSION_STORE: _, ...rest } = base;
+    expect(load({ ...rest, REDIS_URL: 'redis://127.0.0.1:6379' }).store).toEqual({
+      kind: 'redis',
+      url: 'redis://127.0.0.1:6379',
+    });
+    expect(() => load({ ...base, SESSION_STORE: 'redis' })).toThrow(/REDIS_URL: is required/);
+  });
+
+  it('rejects both a topic list and a pattern, and a bad pattern', () => {
+    expect(() => load({ ...base, EDGE_TOPIC_PATTERN: 'p.*' })).toThrow(/set only one/);
+    const { EDGE_TOPICS: _, ...rest } = base;
+    expect(() => load({ ...rest, EDGE_TOPIC_PATTERN: '(' })).toThrow(/not a valid regular expression/);
+    expect(load({ ...rest, EDGE_TOPIC_PATTERN: 'prices\\..*' }).topics.pattern?.test('prices.eu')).toBe(true);
+  });
+
+  it('keeps the hard slow-client limit well above the soft one', () => {
+    expect(() =>
+      load({ ...base, SLOW_CLIENT_BUFFER_BYTES: '1048576', SLOW_CLIENT_HARD_BYTES: '2097152' }),
+    ).toThrow(/SLOW_CLIENT_HARD_BYTES/);
+  });
+
+  it('reads JWT keys from files and reports unreadable ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fanout-config-'));
+    const jwks = join(dir, 'jwks.json');
+    writeFileSync(jwks, JSON.stringify({ keys: [] }));
+    const config = load({ ...base, AUTH_MODE: 'jwt', JWT_JWKS_FILE: jwks, JWT_ISSUER: 'me' });
+    expect(config.auth).toMatchObject({
+      mode: 'jwt',
+      jwks: { keys: [] },
+      issuer: 'me',
+      channelsClaim: 'channels',
+    });
+    expect(() => load({ ...base, AUTH_MODE: 'jwt', JWT_PUBLIC_KEY_FILE: join(dir, 'missing.pem') })).toThrow(
+      /JWT_PUBLIC_KEY_FILE: cannot read/,
+    );
+    expect(() => load({ ...base, AUTH_MODE: 'jwt', JWT_HS256_SECRET: 'short' })).toThrow(
+      /at least 32 characters/,
+    );
+  });
+
+  it('documents every setting', () => {
+    for (const [name, setting] of Object.entries(settings))
+      expect(setting.doc.length, name).toBeGreaterThan(10);
+  });
+});
