@@ -145,7 +145,7 @@ export const settings = {
   GOAWAY_RECONNECT_MS: { schema: int(0).default(250), doc: 'GoAway.reconnect_after_ms sent on shutdown.' },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    doc: 'Log level.',
+    doc: 'Log level of the JSON logs (pino).',
   },
   UWS_ALLOW_FALLBACK: {
     schema: bool.default(false),
