@@ -89,6 +89,8 @@ export type CloseAction = 'resume' | 'new-session' | 'refresh-token' | 'stop' | 
 /** Maps a WebSocket close code to what the client should do (see the .proto). */
 export function closeAction(code: number): CloseAction {
   if (code === CloseCode.NORMAL) return 'closed';
+  // 1009: the WebSocket layer refused a frame far above the edge's limit.
+  if (code === 1009) return 'stop';
   if (code >= 4100 && code <= 4199) return 'new-session';
   if (code >= 4200 && code <= 4299) return 'refresh-token';
   if (code >= 4400 && code <= 4499) return 'stop';

@@ -94,6 +94,7 @@ describe('closeAction', () => {
       [1000, 1000, 'closed'],
       [1001, 1001, 'resume'],
       [1006, 1006, 'resume'],
+      [1009, 1009, 'stop'],
       [4000, 4099, 'resume'],
       [4100, 4199, 'new-session'],
       [4200, 4299, 'refresh-token'],
