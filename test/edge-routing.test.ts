@@ -1,0 +1,113 @@
+import { Start } from '@fanout/protocol';
+import { describe, expect, inject, it } from 'vitest';
+import { connect, edgeEnv, startEdges } from './support/fixtures.js';
+import { TestKafka } from './support/kafka.js';
+import { type RawClient, type Received, isError } from './support/raw-client.js';
+import { compare, expectedFor, problems } from './support/verify.js';
+
+const CLIENTS = 200;
+const KEYS = Array.from({ length: 20 }, (_, i) => `key-${i}`);
+
+interface Peer {
+  index: number;
+  channels: string[];
+  clients: RawClient[];
+  sessionId: string;
+}
+
+async function inChunks<T>(
+  items: readonly T[],
+  size: number,
+  run: (item: T) => Promise<void>,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run));
+}
+
+describe('routing', () => {
+  it('gives 200 clients on 2 edges exactly their channels’ records, in partition order, live and after a resume', async () => {
+    const kafka = TestKafka.create(inject('kafkaBrokers'));
+    const topic = await kafka.topic(3);
+    const edges = await startEdges(2, edgeEnv(topic));
+
+    // A third of the clients on `<topic>`, a third on `<topic>:<key>`, a third on both at once.
+    const peers: Peer[] = Array.from({ length: CLIENTS }, (_, index) => {
+      const key = `${topic}:${KEYS[index % KEYS.length]}`;
+      const channels = [[topic], [key], [topic, key]][index % 3] as string[];
+      return { index, channels, clients: [], sessionId: '' };
+    });
+    await inChunks(peers, 20, async (peer) => {
+      const edge = edges[peer.index % 2];
+      if (!edge) throw new Error('no edge');
+      const client = await connect(edge.url, { name: `client-${peer.index}` });
+      peer.sessionId = (await client.hello()).sessionId;
+      for (const channel of peer.channels) {
+        const answer = await client.subscribe(channel, Start.LATEST);
+        if (isError(answer)) throw new Error(`subscribe ${channel}: ${answer.message}`);
+      }
+      peer.clients.push(client);
+    });
+
+    const received = (peer: Peer, channel: string): Received[] =>
+      peer.clients.flatMap((c) => c.subs.get(channel)?.received ?? []);
+    const waitForAll = async (peers: readonly Peer[], count: number, what: string) => {
+      const expected = kafka.produced.slice(0, count);
+      await Promise.all(
+        peers.map((peer) => {
+          const client = peer.clients[peer.clients.length - 1] as RawClient;
+          return client.waitFor(
+            () => peer.channels.every((c) => received(peer, c).length >= expectedFor(c, expected).length),
+            what,
+            120_000,
+          );
+        }),
+      );
+    };
+
+    // Live, with a fifth of the clients cut off while records stream in.
+    await kafka.produce(topic, 6000, KEYS);
+    const cut = peers.filter((p) => p.index % 5 === 0);
+    for (const peer of cut) await peer.clients[0]?.end();
+    await kafka.produce(topic, 3000, KEYS);
+
+    // They resume on the other edge, presenting the positions they delivered.
+    await inChunks(cut, 20, async (peer) => {
+      const previous = peer.clients[0] as RawClient;
+      const edge = edges[(peer.index + 1) % 2];
+      if (!edge) throw new Error('no edge');
+      const client = await connect(edge.url, { name: `client-${peer.index}/resumed` });
+      const welcome = await client.hello({ sessionId: peer.sessionId, delivered: previous.delivered() });
+      expect(welcome.resumed).toBe(true);
+      peer.clients.push(client);
+      await client.waitFor(
+        () => peer.channels.every((c) => client.subs.get(c)?.live),
+        'Subscribed after resume',
+        60_000,
+      );
+    });
+    await kafka.produce(topic, 1000, KEYS);
+    await waitForAll(peers, 10_000, 'all 10,000 records');
+
+    let delivered = 0;
+    let replayed = 0;
+    const failures: string[] = [];
+    for (const peer of peers) {
+      for (const client of peer.clients) {
+        if (client.violations.length)
+          failures.push(`${client.name}: ${client.violations.slice(0, 3).join('; ')}`);
+        if (client.errors.length) failures.push(`${client.name}: errors ${client.summary()}`);
+        if (client.continuityLost.length) failures.push(`${client.name}: continuity lost`);
+      }
+      for (const channel of peer.channels) {
+        const got = received(peer, channel);
+        delivered += got.length;
+        replayed += got.filter((r) => r.replayed).length;
+        const p = problems(compare(got, expectedFor(channel, kafka.produced)));
+        if (p) failures.push(`client-${peer.index} ${channel}: ${p}`);
+      }
+    }
+    console.log(
+      `routing: ${kafka.produced.length} produced, ${delivered} delivered to ${CLIENTS} clients (${cut.length} resumed, ${replayed} replayed), ${failures.length} failures`,
+    );
+    expect(failures).toEqual([]);
+  });
+});
