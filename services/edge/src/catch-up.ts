@@ -90,7 +90,12 @@ function readKafka(topic: TopicState, partition: number, from: number, to: numbe
  * from the window in chunks or from Kafka through shared scans, and each
  * round re-plans because `live` and the window move while we await.
  */
-export async function bringLive(ctx: CatchUpContext, conn: Connection, sub: Subscription): Promise<void> {
+export async function bringLive(
+  ctx: CatchUpContext,
+  conn: Connection,
+  sub: Subscription,
+  options: { hold?: boolean } = {},
+): Promise<void> {
   const topic = ctx.topics.get(sub.channel.topic);
   if (!topic || sub.catchingUp) return;
   sub.catchingUp = true;
@@ -104,10 +109,7 @@ export async function bringLive(ctx: CatchUpContext, conn: Connection, sub: Subs
       let needBounds = false;
       for (const p of sub.partitions) {
         const pl = plan(sub, topic, p, bounds?.get(p));
-        const ps = topic.partitions.get(p);
-        const tail = ps ? ps.live - (sub.positions.get(p) ?? ps.live) : 0;
-        const ready = pl.kind === 'none' || (pl.kind === 'window' && tail <= SYNC_TAIL_RECORDS);
-        if (!ready) {
+        if (!isReady(topic, sub, p, pl)) {
           if (!bounds && (pl.kind === 'kafka' || pl.kind === 'wait')) needBounds = true;
           work ??= { partition: p, plan: pl };
         }
@@ -123,8 +125,8 @@ export async function bringLive(ctx: CatchUpContext, conn: Connection, sub: Subs
         continue;
       }
       if (!work) {
-        // A connection taken off live meanwhile is caught up again once it drains.
-        if (!conn.lagging) switchToLive(ctx, conn, sub, topic);
+        // A connection taken off live is put back as a whole by catchUpConnection.
+        if (!options.hold && !conn.lagging) switchToLive(ctx, conn, sub, topic);
         return;
       }
       const { partition, plan: pl } = work;
@@ -206,6 +208,59 @@ export async function bringLive(ctx: CatchUpContext, conn: Connection, sub: Subs
     conn.close(CloseCode.SOURCE_UNAVAILABLE, 'replay source unavailable');
   } finally {
     sub.catchingUp = false;
+  }
+}
+
+function isReady(topic: TopicState, sub: Subscription, partition: number, pl: ReplayPlan): boolean {
+  const ps = topic.partitions.get(partition);
+  const tail = ps ? ps.live - (sub.positions.get(partition) ?? ps.live) : 0;
+  return pl.kind === 'none' || (pl.kind === 'window' && tail <= SYNC_TAIL_RECORDS);
+}
+
+function subscriptionReady(ctx: CatchUpContext, sub: Subscription): boolean {
+  const topic = ctx.topics.get(sub.channel.topic);
+  return !!topic && sub.partitions.every((p) => isReady(topic, sub, p, plan(sub, topic, p)));
+}
+
+/**
+ * Puts a connection taken off live (a slow client that drained) back on
+ * live. Its subscriptions were live, so the client routes live publications
+ * to them: if one of them went live while another still replays, a live
+ * record would reach the replaying one ahead of its replay and the client's
+ * per-(channel, partition) watermark would then drop the replayed records.
+ * So every subscription is brought near live first (held), and all switch
+ * together in one synchronous step; until then the socket stays off its uWS
+ * topics (`lagging`).
+ */
+export async function catchUpConnection(ctx: CatchUpContext, conn: Connection): Promise<void> {
+  if (conn.catchUpRunning) return;
+  conn.catchUpRunning = true;
+  try {
+    for (;;) {
+      if (conn.closed) return;
+      const subs = [...conn.subs.values()].filter((s) => s.state === 'replaying' && !s.cancelled);
+      let busy = false;
+      for (const sub of subs) {
+        if (sub.catchingUp) busy = true;
+        else await bringLive(ctx, conn, sub, { hold: true });
+      }
+      if (conn.closed) return;
+      if (busy) {
+        await new Promise((r) => setTimeout(r, 20));
+        continue;
+      }
+      // Synchronous from here to the end.
+      if (!subs.every((s) => s.cancelled || subscriptionReady(ctx, s))) continue;
+      conn.lagging = false;
+      for (const sub of subs) {
+        const topic = ctx.topics.get(sub.channel.topic);
+        if (topic && !sub.cancelled) switchToLive(ctx, conn, sub, topic);
+      }
+      ctx.updateLiveTopics(conn);
+      return;
+    }
+  } finally {
+    conn.catchUpRunning = false;
   }
 }
 

@@ -43,8 +43,10 @@ export class Connection {
   readonly subs = new Map<string, Subscription>();
   /** uWS topics this socket is subscribed to (the covering set of its live subscriptions). */
   liveTopics = new Set<string>();
-  /** Off live delivery because its unsent buffer passed the limit. */
+  /** Off live delivery because its unsent buffer passed the limit, until caught up as a whole. */
   lagging = false;
+  /** Whether `catchUpConnection` runs for it. */
+  catchUpRunning = false;
   /** When the socket last made progress draining (or was put behind). */
   lastProgressAt: number;
   lastSeenAt: number;

@@ -1,5 +1,5 @@
 import { CloseCode, ErrorCode, GoAwayReason } from '@fanout/protocol';
-import { type CatchUpContext, bringLive } from './catch-up.js';
+import { type CatchUpContext, catchUpConnection } from './catch-up.js';
 import type { Connection } from './connection.js';
 import { updateLiveTopics } from './session-handler.js';
 
@@ -62,12 +62,10 @@ function takeOffLive(ctx: CatchUpContext & { liveConns: Set<Connection> }, conn:
  */
 export function onDrained(ctx: CatchUpContext, conn: Connection, limits: FlowLimits): void {
   conn.onDrain();
-  if (conn.closed || !conn.lagging || conn.bufferedAmount() > limits.softBytes / 2) return;
-  conn.lagging = false;
+  if (conn.closed || !conn.lagging || conn.catchUpRunning || conn.bufferedAmount() > limits.softBytes / 2)
+    return;
   conn.log.info('slow client drained; catching up');
-  for (const sub of conn.subs.values()) {
-    if (sub.state === 'replaying' && !sub.catchingUp && !sub.cancelled) void bringLive(ctx, conn, sub);
-  }
+  void catchUpConnection(ctx, conn);
 }
 
 /** Closes connections that stayed behind without draining for `stuckMs`. */
