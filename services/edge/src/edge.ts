@@ -1,5 +1,5 @@
 import { WriteBehind } from '@fanout/core';
-import { CloseCode, GoAwayReason, encodeServerFrame } from '@fanout/protocol';
+import { CloseCode, ErrorCode, GoAwayReason, encodeServerFrame } from '@fanout/protocol';
 import type { Logger } from 'pino';
 import type { HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import { type Authenticator, createAuthenticator } from './auth.js';
@@ -252,10 +252,10 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     for (const conn of conns) {
       if (conn.lagging) onDrained(ctx, conn, limits);
       if (conn.helloState === 'none' && now - conn.openedAt > config.helloTimeoutMs) {
-        conn.error(103, 'no Hello in time');
+        conn.error(ErrorCode.HELLO_REQUIRED, 'no Hello in time');
         conn.close(CloseCode.PROTOCOL_ERROR, 'hello timeout');
       } else if (conn.expiresAtMs !== undefined && now >= conn.expiresAtMs) {
-        conn.error(201, 'token expired');
+        conn.error(ErrorCode.TOKEN_EXPIRED, 'token expired');
         conn.close(CloseCode.TOKEN_EXPIRED, 'token expired');
       }
     }
