@@ -11,6 +11,7 @@ import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKafka, startRedis } from '@fanout/testing';
+import { startDemoServer } from '../packages/demo/src/serve.js';
 import { ensureTopic, startDemoProducer } from './demo-producer.js';
 
 const DEMO_TOPIC = process.env.DEMO_TOPIC ?? 'demo.ticks';
@@ -103,6 +104,20 @@ const stack: Service[] = [
         details: 'demo producer',
         exports: {},
         stop: () => producer.stop(),
+      };
+    },
+  },
+  {
+    name: 'page',
+    async start(env, log) {
+      const server = await startDemoServer({ port: 8081 });
+      const edge = env.FANOUT_URL ?? 'ws://127.0.0.1:8080';
+      log(`open ${server.url}?url=${edge}`);
+      return {
+        address: `${server.url}?url=${edge}`,
+        details: 'demo page',
+        exports: {},
+        stop: () => server.close(),
       };
     },
   },
