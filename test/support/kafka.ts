@@ -88,6 +88,8 @@ export class TestKafka {
   /** Deletes the records of a partition before `offset` (kafkajs deleteTopicRecords). */
   async deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<void> {
     const admin = await this.admin();
+    // kafkajs's admin deletes records only of topics whose metadata it has loaded.
+    await admin.fetchTopicMetadata({ topics: [topic] });
     await admin.deleteTopicRecords({ topic, partitions: [{ partition, offset: String(offset) }] });
   }
 
