@@ -234,6 +234,27 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
   });
 
   // --- timers ---
+  // Replay reads from Kafka, logged when they changed (at most once a second):
+  // operators and the benchmark's read amplification read them here.
+  let scansLoggedAt = 0;
+  const scansLogged = new Map<string, string>();
+  const logScanStats = () => {
+    for (const topic of topics.values()) {
+      const st = topic.scans.stats;
+      const sig = `${st.scansStarted}/${st.recordsRead}/${st.recordsDelivered}`;
+      if (st.scansStarted === 0 || scansLogged.get(topic.name) === sig) continue;
+      scansLogged.set(topic.name, sig);
+      logger.info(
+        {
+          topic: topic.name,
+          scans_started: st.scansStarted,
+          records_read: st.recordsRead,
+          records_delivered: st.recordsDelivered,
+        },
+        'replay scans',
+      );
+    }
+  };
   const heartbeat = setInterval(() => {
     const now = Date.now();
     const deadline = config.heartbeat.intervalMs + config.heartbeat.timeoutMs;
@@ -260,6 +281,10 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
       }
     }
     for (const topic of topics.values()) for (const ps of topic.partitions.values()) ps.window.evictExpired();
+    if (now - scansLoggedAt >= 1000) {
+      scansLoggedAt = now;
+      logScanStats();
+    }
   }, 250);
   const storeProbe = setInterval(() => {
     store.ping().then(
