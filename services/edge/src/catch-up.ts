@@ -10,8 +10,34 @@ export interface CatchUpContext {
   softBytes: number;
   /** Recomputes the connection's live uWS topics from its live subscriptions. */
   updateLiveTopics(conn: Connection): void;
-  /** Counts outcomes for metrics. */
-  onOutcome?(kind: 'window' | 'kafka' | 'continuity-lost', records: number): void;
+  /**
+   * Told once per catch-up of a subscription that replayed anything or lost
+   * continuity (a resume, a subscribe from a position, a slow client's
+   * catch-up): the deepest source it used and the records it read.
+   */
+  onOutcome?(kind: CatchUpSource, records: number): void;
+}
+
+/** Where a catch-up read from, deepest last: the window, Kafka, or a range that was gone. */
+export type CatchUpSource = 'window' | 'kafka' | 'continuity-lost';
+
+/** What a subscription's catch-up used so far (reported once it switches to live). */
+interface Tally {
+  source: CatchUpSource | undefined;
+  records: number;
+}
+
+const DEPTH: Record<CatchUpSource, number> = { window: 0, kafka: 1, 'continuity-lost': 2 };
+
+function note(tally: Tally, source: CatchUpSource, records: number): void {
+  if (!tally.source || DEPTH[source] > DEPTH[tally.source]) tally.source = source;
+  tally.records += records;
+}
+
+function report(ctx: CatchUpContext, tally: Tally): void {
+  if (tally.source) ctx.onOutcome?.(tally.source, tally.records);
+  tally.source = undefined;
+  tally.records = 0;
 }
 
 /** A short window tail is sent inside the synchronous switch-over; longer ones in chunks first. */
@@ -94,10 +120,11 @@ export async function bringLive(
   ctx: CatchUpContext,
   conn: Connection,
   sub: Subscription,
-  options: { hold?: boolean } = {},
+  options: { hold?: boolean; tally?: Tally } = {},
 ): Promise<void> {
   const topic = ctx.topics.get(sub.channel.topic);
   if (!topic || sub.catchingUp) return;
+  const tally = options.tally ?? { source: undefined, records: 0 };
   sub.catchingUp = true;
   let sourceFailures = 0;
   let bounds: Map<number, { logStart: number; logEnd: number }> | undefined;
@@ -126,7 +153,11 @@ export async function bringLive(
       }
       if (!work) {
         // A connection taken off live is put back as a whole by catchUpConnection.
-        if (!options.hold && !conn.lagging) switchToLive(ctx, conn, sub, topic);
+        if (!options.hold && !conn.lagging) {
+          const tail = switchToLive(ctx, conn, sub, topic);
+          if (tail > 0) note(tally, 'window', tail);
+          report(ctx, tally);
+        }
         return;
       }
       const { partition, plan: pl } = work;
@@ -152,7 +183,7 @@ export async function bringLive(
             },
             'continuity lost',
           );
-          ctx.onOutcome?.('continuity-lost', 0);
+          note(tally, 'continuity-lost', 0);
           sub.positions.set(partition, pl.available - 1);
           bounds = undefined;
           break;
@@ -165,7 +196,7 @@ export async function bringLive(
           if (!last) break;
           await sendReplayed(ctx, conn, sub, filterForChannel(sub, records));
           sub.positions.set(partition, last.offset);
-          ctx.onOutcome?.('window', records.length);
+          note(tally, 'window', records.length);
           break;
         }
         case 'kafka': {
@@ -182,7 +213,7 @@ export async function bringLive(
           }
           await sendReplayed(ctx, conn, sub, filterForChannel(sub, records));
           sub.positions.set(partition, to);
-          ctx.onOutcome?.('kafka', records.length);
+          note(tally, 'kafka', records.length);
           bounds = undefined;
           break;
         }
@@ -235,6 +266,12 @@ function subscriptionReady(ctx: CatchUpContext, sub: Subscription): boolean {
 export async function catchUpConnection(ctx: CatchUpContext, conn: Connection): Promise<void> {
   if (conn.catchUpRunning) return;
   conn.catchUpRunning = true;
+  const tallies = new Map<Subscription, Tally>();
+  const tallyOf = (sub: Subscription): Tally => {
+    let t = tallies.get(sub);
+    if (!t) tallies.set(sub, (t = { source: undefined, records: 0 }));
+    return t;
+  };
   try {
     for (;;) {
       if (conn.closed) return;
@@ -242,7 +279,7 @@ export async function catchUpConnection(ctx: CatchUpContext, conn: Connection): 
       let busy = false;
       for (const sub of subs) {
         if (sub.catchingUp) busy = true;
-        else await bringLive(ctx, conn, sub, { hold: true });
+        else await bringLive(ctx, conn, sub, { hold: true, tally: tallyOf(sub) });
       }
       if (conn.closed) return;
       if (busy) {
@@ -254,7 +291,11 @@ export async function catchUpConnection(ctx: CatchUpContext, conn: Connection): 
       conn.lagging = false;
       for (const sub of subs) {
         const topic = ctx.topics.get(sub.channel.topic);
-        if (topic && !sub.cancelled) switchToLive(ctx, conn, sub, topic);
+        if (!topic || sub.cancelled) continue;
+        const tally = tallyOf(sub);
+        const tail = switchToLive(ctx, conn, sub, topic);
+        if (tail > 0) note(tally, 'window', tail);
+        report(ctx, tally);
       }
       ctx.updateLiveTopics(conn);
       return;
@@ -264,8 +305,10 @@ export async function catchUpConnection(ctx: CatchUpContext, conn: Connection): 
   }
 }
 
-function switchToLive(ctx: CatchUpContext, conn: Connection, sub: Subscription, topic: TopicState): void {
+/** Returns the number of tail records sent from the window. */
+function switchToLive(ctx: CatchUpContext, conn: Connection, sub: Subscription, topic: TopicState): number {
   // Synchronous from here to the end (see bringLive).
+  let sent = 0;
   const positions: Array<{ partition: number; offset: number }> = [];
   for (const p of sub.partitions) {
     const ps = topic.partitions.get(p);
@@ -274,6 +317,7 @@ function switchToLive(ctx: CatchUpContext, conn: Connection, sub: Subscription, 
     if (after < ps.live) {
       const tail = filterForChannel(sub, ps.window.readFrom(after + 1));
       for (const r of tail) conn.sendBytes(publicationFrame(r.pub, sub.channel.name));
+      sent += tail.length;
     }
     sub.positions.set(p, ps.live);
     positions.push({ partition: p, offset: ps.live });
@@ -293,4 +337,5 @@ function switchToLive(ctx: CatchUpContext, conn: Connection, sub: Subscription, 
     });
   }
   ctx.updateLiveTopics(conn);
+  return sent;
 }

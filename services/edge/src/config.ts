@@ -143,6 +143,10 @@ export const settings = {
     doc: 'On SIGTERM the edge exits within this time.',
   },
   GOAWAY_RECONNECT_MS: { schema: int(0).default(250), doc: 'GoAway.reconnect_after_ms sent on shutdown.' },
+  METRICS_ENABLED: {
+    schema: bool.default(true),
+    doc: "Serve /metrics (Prometheus), /status (live status page) and /status.json on the edge's port; set false when a proxy cannot keep them private.",
+  },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     doc: 'Log level of the JSON logs (pino).',
@@ -196,6 +200,8 @@ export interface EdgeConfig {
   goAwayReconnectMs: number;
   logLevel: string;
   allowUwsFallback: boolean;
+  /** Whether /metrics, /status and /status.json are served. */
+  metricsEnabled: boolean;
 }
 
 function readFile(path: string, what: string, problems: string[]): string | undefined {
@@ -327,6 +333,7 @@ export function loadConfig(
     goAwayReconnectMs: r.GOAWAY_RECONNECT_MS,
     logLevel: r.LOG_LEVEL,
     allowUwsFallback: r.UWS_ALLOW_FALLBACK,
+    metricsEnabled: r.METRICS_ENABLED,
   };
   return Object.freeze(config);
 }

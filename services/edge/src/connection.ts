@@ -10,6 +10,11 @@ export interface SocketData {
   remote: string;
 }
 
+/** Observes what a connection sends (metrics); optional. */
+export interface ConnectionObserver {
+  errorSent(code: number): void;
+}
+
 /** One subscription of one connection. */
 export interface Subscription {
   readonly channel: Channel;
@@ -52,6 +57,8 @@ export class Connection {
   lastSeenAt: number;
   framesThisSecond = 0;
   frameSecond = 0;
+  /** Why the edge closed it (undefined: the client closed, or the socket dropped). */
+  closeReason: string | undefined;
   #drainWaiters: Array<() => void> = [];
 
   constructor(
@@ -59,6 +66,7 @@ export class Connection {
     readonly id: string,
     public log: Logger,
     readonly openedAt: number,
+    private readonly observer?: ConnectionObserver,
   ) {
     this.lastSeenAt = openedAt;
     this.lastProgressAt = openedAt;
@@ -80,11 +88,13 @@ export class Connection {
     extra: { requestId?: number; channel?: string; retriable?: boolean } = {},
   ): void {
     this.send({ kind: 'error', error: { code, message, ...extra } });
+    this.observer?.errorSent(code);
   }
 
   /** Closes with a code (after an optional Error frame already sent). */
   close(code: number, reason: string): void {
     if (this.closed) return;
+    this.closeReason ??= reason;
     this.log.debug({ code, reason }, 'closing connection');
     this.ws.end(code, reason.slice(0, 120));
   }

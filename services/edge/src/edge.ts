@@ -1,4 +1,4 @@
-import { WriteBehind } from '@fanout/core';
+import { WriteBehind, ackBatchSize } from '@fanout/core';
 import { CloseCode, ErrorCode, GoAwayReason, encodeServerFrame } from '@fanout/protocol';
 import type { Logger } from 'pino';
 import type { HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
@@ -9,7 +9,10 @@ import { type FlowLimits, closeStuck, onDrained, sweepSlowClients } from './flow
 import { runIngest } from './ingest.js';
 import type { KafkaLog } from './kafka/kafka-log.js';
 import { createKafkajsLog } from './kafka/kafkajs-log.js';
+import { EdgeMetrics } from './metrics.js';
 import { type HandlerContext, handleMessage, updateLiveTopics } from './session-handler.js';
+import { STATUS_PAGE_HTML } from './status-page.js';
+import { StatusSampler } from './status.js';
 import { createMemoryStore } from './store/memory-store.js';
 import { createRedisStore } from './store/redis-store.js';
 import type { SessionStore } from './store/session-store.js';
@@ -24,6 +27,8 @@ const PING_FRAME = encodeServerFrame({ kind: 'ping', ping: {} });
 export interface Edge {
   readonly port: number;
   readonly ready: boolean;
+  /** The edge's metrics (its own registry). */
+  readonly metrics: EdgeMetrics;
   /** Graceful stop: readiness off, GoAway to everyone, acks flushed, Kafka closed. */
   stop(reason?: string): Promise<void>;
 }
@@ -35,6 +40,8 @@ export interface EdgeDeps {
   log?: KafkaLog;
   store?: SessionStore;
   auth?: Authenticator;
+  /** Metrics to record into; a new registry by default. */
+  metrics?: EdgeMetrics;
 }
 
 async function discoverTopics(config: EdgeConfig, log: KafkaLog): Promise<string[]> {
@@ -64,6 +71,8 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
         })
       : createMemoryStore({ ttlSeconds: config.sessionTtlSeconds }));
   const auth = deps.auth ?? (await createAuthenticator(config.auth));
+  const metrics = deps.metrics ?? new EdgeMetrics();
+  const startedAt = Date.now();
   if (auth.insecure)
     logger.warn(
       'AUTH_MODE=insecure: every client is accepted with access to every channel; never use this in production',
@@ -85,7 +94,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
   const server: { app?: TemplatedApp } = {};
 
   const acks = new WriteBehind({
-    write: (batch) => store.writeAcks(batch),
+    write: metrics.timeAckWrite((batch) => store.writeAcks(batch), ackBatchSize),
     timers: {
       setTimeout: (fn, ms) => setTimeout(fn, ms),
       clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
@@ -108,11 +117,16 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     limits: config.limits,
     liveConns,
     updateLiveTopics: (conn) => updateLiveTopics(ctx, conn),
+    onOutcome: (kind, records) =>
+      metrics.resume(kind === 'continuity-lost' ? 'continuity_lost' : kind, records),
+    onSession: (outcome) => metrics.session(outcome),
   };
+  const onSlow = (event: 'lagging' | 'closed') => metrics.slowClient(event);
+  const connObserver = { errorSent: (code: number) => metrics.errorSent(code) };
 
   const sweep = () => {
     publishedSinceSweep = 0;
-    sweepSlowClients(ctx, limits);
+    sweepSlowClients(ctx, limits, onSlow);
   };
 
   const addTopic = async (name: string) => {
@@ -122,6 +136,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     for (const p of partitions) {
       const logEnd = bounds.find((b) => b.partition === p)?.logEnd ?? 0;
       topic.partitions.set(p, new PartitionState(name, p, logEnd - 1, config.window, () => Date.now()));
+      metrics.addPartition(name, p, logEnd);
     }
     topics.set(name, topic);
     for (const ps of topic.partitions.values()) {
@@ -135,6 +150,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
         onHealth: (ok) => {
           kafkaHealthy = ok;
         },
+        onFetched: (report) => metrics.ingested(report),
         onBatch: (bytes) => {
           publishedSinceSweep += bytes;
           if (publishedSinceSweep >= SWEEP_EVERY_BYTES) sweep();
@@ -170,6 +186,63 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
   app.get('/healthz', (res) => json(res, '200 OK', { ok: true }));
   app.get('/readyz', (res) => json(res, isReady() ? '200 OK' : '503 Service Unavailable', readiness()));
 
+  const countSubscriptions = () => {
+    const n = { topic: 0, key: 0 };
+    for (const conn of conns)
+      for (const sub of conn.subs.values()) n[sub.channel.key === null ? 'topic' : 'key']++;
+    return n;
+  };
+  metrics.bind({
+    connections: () => conns.size,
+    subscriptions: countSubscriptions,
+    *partitions() {
+      for (const t of topics.values()) yield* t.partitions.values();
+    },
+    *scans() {
+      for (const t of topics.values()) yield { topic: t.name, ...t.scans.stats };
+    },
+    topicSubscribers: (topic) => app.numSubscribers(topic),
+    acksPending: () => acks.pending,
+    ready: isReady,
+  });
+  const status = new StatusSampler(metrics, {
+    nodeId: config.nodeId,
+    startedAtMs: startedAt,
+    now: () => Date.now(),
+    connections: () => conns.size,
+    subscriptions: countSubscriptions,
+    ready: isReady,
+  });
+  status.sample();
+  if (config.metricsEnabled) {
+    app.get('/metrics', (res) => {
+      let aborted = false;
+      res.onAborted(() => {
+        aborted = true;
+      });
+      metrics.exposition().then(
+        ({ contentType, body }) => {
+          if (!aborted)
+            res.cork(() => res.writeStatus('200 OK').writeHeader('content-type', contentType).end(body));
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'metrics exposition failed');
+          if (!aborted) res.cork(() => res.writeStatus('500 Internal Server Error').end());
+        },
+      );
+    });
+    app.get('/status', (res) => {
+      res.cork(() => {
+        res
+          .writeStatus('200 OK')
+          .writeHeader('content-type', 'text/html; charset=utf-8')
+          .writeHeader('cache-control', 'no-store')
+          .end(STATUS_PAGE_HTML);
+      });
+    });
+    app.get('/status.json', (res) => json(res, '200 OK', status.snapshot()));
+  }
+
   app.ws<SocketData>('/*', {
     maxPayloadLength: Math.max(config.limits.maxFrameBytes * 4, 1024 * 1024),
     maxBackpressure: config.slowClient.hardBytes,
@@ -196,10 +269,11 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     open: (ws) => {
       const data = ws.getUserData();
       const id = `${config.nodeId}-${++connectionCounter}`;
-      const conn = new Connection(ws, id, logger.child({ conn_id: id }), Date.now());
+      const conn = new Connection(ws, id, logger.child({ conn_id: id }), Date.now(), connObserver);
       data.conn = conn;
       conns.add(conn);
-      conn.log.debug({ origin: data.origin, remote: data.remote }, 'connection opened');
+      metrics.connectionOpened();
+      conn.log.info({ origin: data.origin, remote: data.remote }, 'connection opened');
     },
     message: (ws, message, isBinary) => {
       const conn = ws.getUserData().conn;
@@ -217,8 +291,15 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
       conn.onDrain();
       conns.delete(conn);
       liveConns.delete(conn);
+      metrics.connectionClosed(code, conn.closeReason !== undefined);
       conn.log.info(
-        { code, duration_ms: Date.now() - conn.openedAt, subscriptions: conn.subs.size },
+        {
+          code,
+          reason: conn.closeReason ?? 'closed by client',
+          by: conn.closeReason === undefined ? 'client' : 'edge',
+          duration_ms: Date.now() - conn.openedAt,
+          subscriptions: conn.subs.size,
+        },
         'connection closed',
       );
       if (conn.sessionId) store.touch(conn.sessionId).catch(() => undefined);
@@ -269,7 +350,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
   const maintenance = setInterval(() => {
     const now = Date.now();
     sweep();
-    closeStuck(conns, limits, now);
+    closeStuck(conns, limits, now, onSlow);
     for (const conn of conns) {
       if (conn.lagging) onDrained(ctx, conn, limits);
       if (conn.helloState === 'none' && now - conn.openedAt > config.helloTimeoutMs) {
@@ -296,6 +377,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
       },
     );
   }, 1000);
+  const statusSampler = setInterval(() => status.sample(), 1000);
   const topicRefresh = config.topics.pattern
     ? setInterval(() => {
         discoverTopics(config, log)
@@ -314,6 +396,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
   let stopping: Promise<void> | undefined;
   return {
     port,
+    metrics,
     get ready() {
       return isReady();
     },
@@ -324,6 +407,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
         clearInterval(heartbeat);
         clearInterval(maintenance);
         clearInterval(storeProbe);
+        clearInterval(statusSampler);
         if (topicRefresh) clearInterval(topicRefresh);
         const goAway = encodeServerFrame({
           kind: 'goAway',

@@ -69,7 +69,12 @@ export function onDrained(ctx: CatchUpContext, conn: Connection, limits: FlowLim
 }
 
 /** Closes connections that stayed behind without draining for `stuckMs`. */
-export function closeStuck(conns: Iterable<Connection>, limits: FlowLimits, now: number): void {
+export function closeStuck(
+  conns: Iterable<Connection>,
+  limits: FlowLimits,
+  now: number,
+  onSlow?: (kind: 'lagging' | 'closed') => void,
+): void {
   for (const conn of conns) {
     if (conn.closed) continue;
     const behind = conn.lagging || conn.bufferedAmount() > limits.softBytes;
@@ -80,6 +85,7 @@ export function closeStuck(conns: Iterable<Connection>, limits: FlowLimits, now:
       });
       conn.error(ErrorCode.SLOW_CONSUMER, 'connection drained nothing for too long', { retriable: true });
       conn.close(CloseCode.SLOW_CONSUMER, 'slow consumer');
+      onSlow?.('closed');
     }
   }
 }

@@ -2,6 +2,7 @@ import { publicationFrame } from '@fanout/protocol';
 import type { Logger } from 'pino';
 import type { KafkaLog } from './kafka/kafka-log.js';
 import { OffsetOutOfRangeError } from './kafka/kafka-log.js';
+import type { IngestReport } from './metrics.js';
 import { type PartitionState, toEdgeRecord } from './topic-state.js';
 
 /** Where ingested frames go: uWS pub/sub, by channel name. */
@@ -21,6 +22,8 @@ export interface IngestOptions {
   isStopped(): boolean;
   /** Told whether the last fetch reached Kafka. */
   onHealth(ok: boolean): void;
+  /** Told once per successful fetch what it published (metrics; never per socket). */
+  onFetched?(report: IngestReport): void;
 }
 
 /**
@@ -31,7 +34,7 @@ export interface IngestOptions {
  */
 export async function runIngest(o: IngestOptions): Promise<void> {
   const ps = o.partition;
-  const log = o.logger.child({ topic: ps.topic, partition: ps.partition });
+  const log = o.logger.child({ component: 'ingest', topic: ps.topic, partition: ps.partition });
   let next = ps.live + 1;
   let failures = 0;
   while (!o.isStopped()) {
@@ -44,13 +47,21 @@ export async function runIngest(o: IngestOptions): Promise<void> {
       failures = 0;
       o.onHealth(true);
       let bytes = 0;
+      let publishes = 0;
+      let publishedBytes = 0;
       for (const rec of result.records) {
         const edgeRecord = toEdgeRecord(rec);
         ps.window.append(edgeRecord);
         const frame = publicationFrame(edgeRecord.pub);
         ps.live = rec.offset;
         o.publisher.publish(ps.topic, frame);
-        if (edgeRecord.keyName) o.publisher.publish(edgeRecord.keyName, frame);
+        publishes++;
+        publishedBytes += frame.length;
+        if (edgeRecord.keyName) {
+          o.publisher.publish(edgeRecord.keyName, frame);
+          publishes++;
+          publishedBytes += frame.length;
+        }
         bytes += frame.length;
       }
       if (result.nextOffset > next) {
@@ -58,6 +69,15 @@ export async function runIngest(o: IngestOptions): Promise<void> {
         next = result.nextOffset;
         ps.live = next - 1;
       }
+      o.onFetched?.({
+        topic: ps.topic,
+        partition: ps.partition,
+        records: result.records,
+        publishes,
+        bytes: publishedBytes,
+        highWatermark: result.highWatermark,
+        publishedAtMs: Date.now(),
+      });
       if (result.records.length > 0 || bytes > 0) o.onBatch(bytes, result.records.length);
       ps.notify();
     } catch (err) {

@@ -41,6 +41,8 @@ export interface HandlerContext extends CatchUpContext {
   };
   /** Connections on live delivery (checked by the slow-client sweep). */
   liveConns: Set<Connection>;
+  /** Told when a Hello created or resumed a session (metrics). */
+  onSession?(outcome: 'created' | 'resumed'): void;
 }
 
 const utf8 = new TextEncoder();
@@ -191,6 +193,7 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
       { subject: principal.subject, client: hello.clientName, version: hello.clientVersion },
       'session created',
     );
+    ctx.onSession?.('created');
     welcome(ctx, conn, false, []);
     return;
   }
@@ -256,6 +259,7 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
     });
   }
   conn.log.info({ subject: principal.subject, subscriptions: restored.length }, 'session resumed');
+  ctx.onSession?.('resumed');
   welcome(
     ctx,
     conn,
