@@ -23,7 +23,7 @@ export interface Received {
   offset: number;
   /** The key as UTF-8, or null. */
   key: string | null;
-  /** The payload as UTF-8 (tests put an id in it). */
+  /** The payload's first 64 bytes as UTF-8 (tests put an id there). */
   payload: string;
   /** True when it came as a replayed publication (channel set). */
   replayed: boolean;
@@ -390,17 +390,14 @@ export class RawClient {
   #onPublication(pub: Publication): void {
     this.publications++;
     const key = pub.key === null ? null : utf8.decode(pub.key);
-    const payload = this.#keepPayload ? utf8.decode(pub.payload) : '';
+    const payload = this.#keepPayload ? utf8.decode(pub.payload.subarray(0, 64)) : '';
     if (pub.channel !== '') {
       const sub = this.subs.get(pub.channel);
       if (!sub) {
         this.violations.push(`replayed publication for unknown subscription ${pub.channel}`);
         return;
       }
-      if (sub.live)
-        this.violations.push(
-          `${sub.channel}: replayed publication p${pub.partition}@${pub.offset} after live`,
-        );
+      // A live subscription may get replayed publications again: a slow client's catch-up.
       this.#deliver(sub, pub, key, payload, true);
       return;
     }
