@@ -75,6 +75,13 @@ const KNOWN_CLOSE_CODES = new Set<number>([
   1013,
 ]);
 
+/** prom-client default metrics that are gauges with a `_total` suffix. */
+const MISNAMED_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
 /** Buckets of the record latency (seconds): 1 ms to 30 s. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 /** Buckets of a store write (seconds): 0.5 ms to 5 s. */
@@ -126,7 +133,11 @@ export class EdgeMetrics {
 
   constructor(options: EdgeMetricsOptions = {}) {
     const registers = [(this.registry = options.registry ?? new Registry())];
-    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    if (options.defaultMetrics !== false) {
+      collectDefaultMetrics({ register: this.registry });
+      // Gauges named like counters: Prometheus' lint (promtool check metrics) rejects them.
+      for (const name of MISNAMED_DEFAULT_METRICS) this.registry.removeSingleMetric(name);
+    }
     const self = this;
 
     new Gauge({
