@@ -262,7 +262,8 @@ export function loadConfig(
 
   let auth: AuthConfig = { mode: 'insecure' };
   if (r.AUTH_MODE === 'jwt') {
-    const keys = [r.JWT_HS256_SECRET, r.JWT_PUBLIC_KEY_FILE, r.JWT_JWKS_FILE].filter((k) => k !== undefined);
+    // Set but invalid (e.g. a short secret) is already reported under its own name.
+    const keys = ['JWT_HS256_SECRET', 'JWT_PUBLIC_KEY_FILE', 'JWT_JWKS_FILE'].filter((k) => env[k]);
     if (keys.length === 0)
       problems.push(
         'AUTH_MODE=jwt: set JWT_HS256_SECRET, JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE (or AUTH_MODE=insecure for a demo)',
