@@ -1,0 +1,68 @@
+/**
+ * The baseline: a raw uWebSockets.js server with nothing of fanout in it.
+ * Each socket joins one pub/sub topic on open (round robin over the topics
+ * set by the benchmark); `publish` hands the same pre-encoded publication
+ * frame to `app.publish`, which is the ceiling fanout's edge is measured
+ * against.
+ */
+import { createRequire } from 'node:module';
+import { encodePublication, publicationFrame } from '@fanout/protocol';
+import type * as Uws from 'uWebSockets.js';
+import { serveRpc } from './lib/children.js';
+
+const require = createRequire(import.meta.url);
+const uws = require('uWebSockets.js') as typeof Uws;
+
+let topics = ['bench'];
+let opened = 0;
+let sockets = 0;
+let frame = publicationFrame(
+  encodePublication({ topic: 'bench', partition: 0, offset: 0, payload: new Uint8Array(100) }),
+);
+
+const app = uws.App();
+app.ws('/*', {
+  maxPayloadLength: 64 * 1024,
+  maxBackpressure: 64 * 1024 * 1024,
+  closeOnBackpressureLimit: 0,
+  idleTimeout: 0,
+  sendPingsAutomatically: false,
+  open: (ws) => {
+    ws.subscribe(topics[opened++ % topics.length] as string);
+    sockets++;
+  },
+  close: () => {
+    sockets--;
+  },
+});
+
+const port = await new Promise<number>((resolve, reject) => {
+  app.listen('127.0.0.1', 0, (s) =>
+    s ? resolve(uws.us_socket_local_port(s)) : reject(new Error('listen failed')),
+  );
+});
+
+serveRpc({
+  info: () => ({ port, sockets, pid: process.pid }),
+  setup(msg) {
+    topics = msg.topics as string[];
+    opened = 0;
+    const payload = new Uint8Array(msg.payloadBytes as number).fill(0x78);
+    frame = publicationFrame(
+      encodePublication({
+        topic: msg.topic as string,
+        partition: 0,
+        offset: 1_000_000,
+        timestampMs: Date.now(),
+        payload,
+      }),
+    );
+    return frame.length;
+  },
+  publish(msg) {
+    const count = msg.count as number;
+    let t = msg.from as number;
+    for (let i = 0; i < count; i++) app.publish(topics[t++ % topics.length] as string, frame, true);
+    return null;
+  },
+});

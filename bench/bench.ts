@@ -1,0 +1,120 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import type { BenchOptions } from './lib/options.js';
+import { ClientPool } from './lib/pool.js';
+import { BenchProducer } from './lib/producer.js';
+import { chart, table } from './lib/report.js';
+import {
+  type Baseline,
+  type BenchContext,
+  type LatencyResult,
+  type MemoryPoint,
+  type StormResult,
+  type Throughput,
+  keyFanout,
+  memory,
+  reconnectStorm,
+  startBaseline,
+  throughputAndLatency,
+} from './scenarios.js';
+
+/** Everything a run measured, as written to the JSON file. */
+export interface BenchResults {
+  date: string;
+  machine: { cpu: string; cores: number; node: string; platform: string; memoryBytes: number };
+  parameters: Record<string, unknown>;
+  notes: string[];
+  wallTimeS: number;
+  throughput?: {
+    steps: Array<{ fanout: Throughput; uws: Throughput }>;
+    latency: LatencyResult;
+    frameBytes: number;
+  };
+  keys?: { keys: number; fanout: Throughput; uws: Throughput };
+  storm?: StormResult;
+  memory?: { fanoutIdleRss: number; uwsIdleRss: number; points: MemoryPoint[] };
+}
+
+async function machine(): Promise<BenchResults['machine']> {
+  const info = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
+  const model = /^model name\s*:\s*(.+)$/m.exec(info)?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  const { totalmem } = await import('node:os');
+  return {
+    cpu: model.trim(),
+    cores: cpus().length,
+    node: process.version,
+    platform: process.platform,
+    memoryBytes: totalmem(),
+  };
+}
+
+/** Runs the selected scenarios against a running Kafka and Redis; starts and stops everything else. */
+export async function runBench(
+  opts: BenchOptions,
+  infra: { brokers: string[]; redisUrl: string },
+  log: (msg: string) => void,
+): Promise<BenchResults> {
+  const started = Date.now();
+  const pool = ClientPool.start(opts.clientProcesses);
+  const producer = new BenchProducer(infra.brokers);
+  let baseline: Baseline | undefined;
+  const { scenarios, ...params } = opts;
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    machine: await machine(),
+    parameters: { ...params, scenarios: [...scenarios] },
+    notes: [],
+    wallTimeS: 0,
+  };
+  try {
+    await producer.connect();
+    baseline = await startBaseline();
+    const ctx: BenchContext = { opts, brokers: infra.brokers, redisUrl: infra.redisUrl, pool, producer, log };
+    if (scenarios.has('throughput')) results.throughput = await throughputAndLatency(ctx, baseline);
+    if (scenarios.has('keys')) results.keys = await keyFanout(ctx, baseline);
+    await baseline.stop();
+    baseline = undefined;
+    const frameBytes = results.throughput?.frameBytes ?? opts.payloadBytes + 40;
+    if (scenarios.has('storm')) results.storm = await reconnectStorm(ctx, frameBytes);
+    if (scenarios.has('memory')) results.memory = await memory(ctx);
+  } finally {
+    await baseline?.stop();
+    await pool.stop();
+    await producer.close();
+  }
+  for (const s of results.throughput?.steps ?? [])
+    if (s.fanout.ready < s.fanout.connections || s.uws.ready < s.uws.connections)
+      results.notes.push(
+        `throughput at ${s.fanout.connections}: only ${s.fanout.ready} (fanout) / ${s.uws.ready} (uWS) connections were ready`,
+      );
+  for (const p of results.memory?.points ?? [])
+    if (p.fanoutReady < p.connections || p.uwsReady < p.connections)
+      results.notes.push(
+        `memory at ${p.connections}: only ${p.fanoutReady} (fanout) / ${p.uwsReady} (uWS) connections were ready`,
+      );
+  results.notes.push(
+    'Everything (Kafka JVM, Redis, edges, raw uWS server, load clients, producer) shares one machine: the load clients compete with the server for the same cores, so absolute figures are lower bounds; ratios compare like with like.',
+  );
+  results.wallTimeS = (Date.now() - started) / 1000;
+  return results;
+}
+
+/** Writes `<dir>/<timestamp>.json` and `.svg`; returns their paths. */
+export async function writeResults(
+  results: BenchResults,
+  dir: string,
+): Promise<{ json: string; svg: string }> {
+  await mkdir(dir, { recursive: true });
+  const stamp = results.date.replace(/[:.]/g, '-');
+  const json = join(dir, `${stamp}.json`);
+  const svg = join(dir, `${stamp}.svg`);
+  await writeFile(
+    json,
+    `${JSON.stringify(results, (_k, v) => (v === Number.POSITIVE_INFINITY ? 'Infinity' : v), 2)}\n`,
+  );
+  await writeFile(svg, chart(results));
+  return { json, svg };
+}
+
+export { table };

@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+import { type Tracked, spawnTracked } from './children.js';
+
+/** A running edge process. */
+export interface EdgeProc {
+  port: number;
+  pid: number;
+  proc: Tracked;
+  /** The latest `replay scans` log line's counters per topic. */
+  scans(topic: string): { scansStarted: number; recordsRead: number; recordsDelivered: number } | undefined;
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+/** Starts `services/edge/src/main.ts` (insecure auth: the benchmark measures fan-out, not JWT). */
+export async function startEdge(opts: {
+  brokers: string[];
+  redisUrl: string;
+  topics: string[];
+  nodeId: string;
+  cpuProfDir?: string;
+  env?: Record<string, string>;
+}): Promise<EdgeProc> {
+  const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [];
+  const proc = spawnTracked('services/edge/src/main.ts', [], {
+    capture: true,
+    nodeArgs,
+    env: {
+      EDGE_HOST: '127.0.0.1',
+      EDGE_PORT: '0',
+      EDGE_NODE_ID: opts.nodeId,
+      KAFKA_BROKERS: opts.brokers.join(','),
+      REDIS_URL: opts.redisUrl,
+      EDGE_TOPICS: opts.topics.join(','),
+      AUTH_MODE: 'insecure',
+      LOG_LEVEL: 'info',
+      ...opts.env,
+    },
+  });
+  const scans = new Map<string, { scansStarted: number; recordsRead: number; recordsDelivered: number }>();
+  let portSeen: ((p: number) => void) | undefined;
+  const port = new Promise<number>((resolve) => {
+    portSeen = resolve;
+  });
+  proc.onLine((line) => {
+    if (!line.startsWith('{')) return;
+    let j: Record<string, unknown>;
+    try {
+      j = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    if (j.msg === 'edge listening' && typeof j.port === 'number') portSeen?.(j.port);
+    if (j.msg === 'replay scans' && typeof j.topic === 'string')
+      scans.set(j.topic, {
+        scansStarted: Number(j.scans_started),
+        recordsRead: Number(j.records_read),
+        recordsDelivered: Number(j.records_delivered),
+      });
+  });
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error('edge did not start in 60 s')), 60_000).unref(),
+  );
+  const died = proc.exited.then((code) => {
+    throw new Error(`edge exited (${code}) before listening:\n${proc.lines.slice(-20).join('\n')}`);
+  });
+  const p = await Promise.race([port, timeout, died]);
+  died.catch(() => undefined);
+  return {
+    port: p,
+    pid: proc.child.pid as number,
+    proc,
+    scans: (topic) => scans.get(topic),
+    async stop() {
+      proc.child.kill('SIGTERM');
+      const t = setTimeout(() => proc.child.kill('SIGKILL'), 15_000);
+      await proc.exited;
+      clearTimeout(t);
+    },
+    kill: () => proc.kill('SIGKILL'),
+  };
+}
+
+/** VmRSS of a process, bytes. */
+export async function rssOf(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  if (!m?.[1]) throw new Error(`no VmRSS for ${pid}`);
+  return Number(m[1]) * 1024;
+}

@@ -1,0 +1,185 @@
+/** Every parameter of a run (flags override the profile's defaults). */
+export interface BenchOptions {
+  profile: 'full' | 'quick' | 'smoke';
+  /** Connection counts of the throughput scenario (the chart's x axis); latency runs at the last. */
+  steps: number[];
+  keyConnections: number;
+  keys: number;
+  stormConnections: number;
+  /** Records per channel produced while the storm's edge is down. */
+  stormRecords: number;
+  stormBefore: number;
+  stormTimeoutMs: number;
+  ackEveryMs: number;
+  memorySteps: number[];
+  memorySettleMs: number;
+  payloadBytes: number;
+  /** Records per second of the latency scenario. */
+  rate: number;
+  /** Seconds of each throughput/latency measurement, in ms. */
+  durationMs: number;
+  partitions: number;
+  latencySamples: number;
+  /** Every n-th throughput connection checks positions on every publication. */
+  trackEvery: number;
+  clientProcesses: number;
+  scenarios: Set<string>;
+  /** Directory for `--cpu-prof` of the throughput edge, if any. */
+  cpuProf?: string;
+}
+
+const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | 'scenarios'>> = {
+  full: {
+    steps: [1000, 5000, 10_000],
+    keyConnections: 10_000,
+    keys: 1000,
+    stormConnections: 10_000,
+    stormRecords: 1000,
+    stormBefore: 200,
+    stormTimeoutMs: 60_000,
+    ackEveryMs: 500,
+    memorySteps: [1000, 5000, 15_000],
+    memorySettleMs: 2000,
+    payloadBytes: 100,
+    rate: 1000,
+    durationMs: 10_000,
+    partitions: 4,
+    latencySamples: 40,
+    trackEvery: 100,
+    clientProcesses: 2,
+  },
+  quick: {
+    steps: [250, 1000],
+    keyConnections: 1000,
+    keys: 1000,
+    stormConnections: 1000,
+    stormRecords: 1000,
+    stormBefore: 100,
+    stormTimeoutMs: 30_000,
+    ackEveryMs: 500,
+    memorySteps: [1000],
+    memorySettleMs: 1000,
+    payloadBytes: 100,
+    rate: 1000,
+    durationMs: 3000,
+    partitions: 4,
+    latencySamples: 20,
+    trackEvery: 50,
+    clientProcesses: 2,
+  },
+  smoke: {
+    steps: [10, 30],
+    keyConnections: 30,
+    keys: 10,
+    stormConnections: 30,
+    stormRecords: 100,
+    stormBefore: 20,
+    stormTimeoutMs: 20_000,
+    ackEveryMs: 200,
+    memorySteps: [20, 40],
+    memorySettleMs: 200,
+    payloadBytes: 100,
+    rate: 200,
+    durationMs: 1000,
+    partitions: 2,
+    latencySamples: 10,
+    trackEvery: 1,
+    clientProcesses: 1,
+  },
+};
+
+export const ALL_SCENARIOS = ['throughput', 'keys', 'storm', 'memory'];
+
+export const USAGE = `npm run bench -- [--quick] [flags]
+  --quick                 about one minute, small counts
+  --connections N         throughput/latency/key/storm connections (sets the last throughput step)
+  --steps A,B,C           throughput connection counts (chart x axis)
+  --records N             records per channel produced during the storm's outage
+  --payload BYTES         record payload size (default 100)
+  --rate N                latency scenario records/s (default 1000)
+  --duration S            seconds per throughput/latency measurement
+  --keys N                key fan-out: number of keys (default 1000)
+  --memory A,B,C          memory scenario connection counts
+  --partitions N          partitions of every bench topic
+  --clients N             load-client processes
+  --only a,b              scenarios to run: ${ALL_SCENARIOS.join(', ')}
+  --cpu-prof DIR          run the throughput edge with --cpu-prof into DIR`;
+
+function num(flag: string, v: string | undefined): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${flag}: expected a number, got ${v}`);
+  return n;
+}
+
+function nums(flag: string, v: string | undefined): number[] {
+  return (v ?? '').split(',').map((x) => num(flag, x));
+}
+
+/** Parses the command line. */
+export function parseArgs(argv: string[]): BenchOptions {
+  const profile = argv.includes('--quick') ? 'quick' : argv.includes('--smoke') ? 'smoke' : 'full';
+  const o: BenchOptions = {
+    profile,
+    ...structuredClone(PROFILES[profile]),
+    scenarios: new Set(ALL_SCENARIOS),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i] as string;
+    const v = argv[i + 1];
+    switch (flag) {
+      case '--quick':
+      case '--smoke':
+        continue;
+      case '--connections': {
+        const n = num(flag, v);
+        o.steps = [...o.steps.filter((s) => s < n), n];
+        o.keyConnections = n;
+        o.stormConnections = n;
+        break;
+      }
+      case '--steps':
+        o.steps = nums(flag, v);
+        break;
+      case '--records':
+        o.stormRecords = num(flag, v);
+        break;
+      case '--payload':
+        o.payloadBytes = num(flag, v);
+        break;
+      case '--rate':
+        o.rate = num(flag, v);
+        break;
+      case '--duration':
+        o.durationMs = num(flag, v) * 1000;
+        break;
+      case '--keys':
+        o.keys = num(flag, v);
+        break;
+      case '--memory':
+        o.memorySteps = nums(flag, v);
+        break;
+      case '--partitions':
+        o.partitions = num(flag, v);
+        break;
+      case '--clients':
+        o.clientProcesses = num(flag, v);
+        break;
+      case '--only':
+        o.scenarios = new Set((v ?? '').split(','));
+        break;
+      case '--cpu-prof':
+        o.cpuProf = v;
+        break;
+      case '--help':
+      case '-h':
+        throw new Error(USAGE);
+      default:
+        throw new Error(`unknown flag ${flag}\n${USAGE}`);
+    }
+    i++;
+  }
+  // Each load-client process stays well under its 20,000 file descriptors.
+  const most = Math.max(...o.steps, o.keyConnections, o.stormConnections, ...o.memorySteps);
+  o.clientProcesses = Math.max(o.clientProcesses, Math.ceil(most / 12_000));
+  return o;
+}

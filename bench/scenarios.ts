@@ -1,0 +1,552 @@
+import { performance } from 'node:perf_hooks';
+import { createTopic, uniqueId } from '@fanout/testing';
+import { Rpc, spawnTracked } from './lib/children.js';
+import { type EdgeProc, rssOf, startEdge } from './lib/edge.js';
+import type { BenchOptions } from './lib/options.js';
+import { type ClientPool, sleep } from './lib/pool.js';
+import { type BenchProducer, steadyRate } from './lib/producer.js';
+
+/** What every scenario gets. */
+export interface BenchContext {
+  opts: BenchOptions;
+  brokers: string[];
+  redisUrl: string;
+  pool: ClientPool;
+  producer: BenchProducer;
+  log(msg: string): void;
+}
+
+/** A throughput measurement. */
+export interface Throughput {
+  connections: number;
+  /** Connections that were subscribed when the measurement started. */
+  ready: number;
+  deliveriesPerSec: number;
+  recordsPerSec: number;
+  durationS: number;
+}
+
+export interface Baseline {
+  rpc: Rpc;
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export async function startBaseline(): Promise<Baseline> {
+  const rpc = new Rpc(spawnTracked('bench/baseline-server.ts', [], { ipc: true }));
+  const info = await rpc.call<{ port: number; pid: number }>('info', {}, 60_000);
+  return {
+    rpc,
+    port: info.port,
+    pid: info.pid,
+    async stop() {
+      await rpc.proc.kill('SIGKILL');
+    },
+  };
+}
+
+const HOST = '127.0.0.1';
+
+/**
+ * Publishes as fast as the clients take it: never more than `window`
+ * records ahead of what the average connection received (so neither side
+ * buffers without bound), for `durationMs`; measures after a warm-up.
+ */
+async function closedLoop(
+  ctx: BenchContext,
+  o: { conns: number; perRecord: number; durationMs: number; publish(n: number): Promise<void> },
+): Promise<Omit<Throughput, 'connections' | 'ready'>> {
+  const window = Math.min(2000, Math.max(100, Math.floor(3_000_000 / o.conns)));
+  let published = 0;
+  let pubs = (await ctx.pool.stats()).pubs;
+  const pubs0 = pubs;
+  let running = true;
+  const poller = (async () => {
+    while (running) {
+      pubs = (await ctx.pool.stats()).pubs;
+      await sleep(40);
+    }
+  })();
+  const start = performance.now();
+  const warmup = Math.min(1000, o.durationMs / 4);
+  let mark: { t: number; pubs: number; published: number } | undefined;
+  while (performance.now() - start < o.durationMs) {
+    if (!mark && performance.now() - start >= warmup) mark = { t: performance.now(), pubs, published };
+    const ahead = published - (pubs - pubs0) / o.perRecord;
+    if (ahead < window) {
+      const n = Math.min(200, Math.ceil(window - ahead));
+      await o.publish(n);
+      published += n;
+    } else await sleep(2);
+  }
+  running = false;
+  await poller;
+  const end = { t: performance.now(), pubs: (await ctx.pool.stats()).pubs, published };
+  const m = mark ?? { t: start, pubs: pubs0, published: 0 };
+  const secs = (end.t - m.t) / 1000;
+  return {
+    deliveriesPerSec: (end.pubs - m.pubs) / secs,
+    recordsPerSec: (end.published - m.published) / secs,
+    durationS: secs,
+  };
+}
+
+async function openAndWait(ctx: BenchContext, o: Parameters<ClientPool['open']>[0]): Promise<number> {
+  const before = (await ctx.pool.stats()).ready;
+  await ctx.pool.open(o);
+  const s = await ctx.pool.waitFor((st) => st.ready >= before + o.count, 60_000);
+  if (s.ready < before + o.count)
+    ctx.log(`only ${s.ready - before} of ${o.count} connections ready (${s.errors.slice(0, 3).join('; ')})`);
+  return s.ready - before;
+}
+
+/** Waits until the clients' publication count stops moving (everything buffered was delivered). */
+async function settle(ctx: BenchContext): Promise<void> {
+  let last = -1;
+  for (let i = 0; i < 100; i++) {
+    const s = await ctx.pool.stats();
+    if (s.pubs === last) return;
+    last = s.pubs;
+    await sleep(300);
+  }
+}
+
+function percentile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+}
+
+export interface LatencyResult {
+  connections: number;
+  sampledConnections: number;
+  rate: number;
+  recordsSent: number;
+  samples: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  /** Histogram: upper bound (ms) → count. */
+  histogram: Array<[number, number]>;
+}
+
+function latencyOf(
+  samples: number[],
+): Omit<LatencyResult, 'connections' | 'sampledConnections' | 'rate' | 'recordsSent'> {
+  const s = samples.slice().sort((a, b) => a - b);
+  const bounds = [
+    0.5,
+    1,
+    2,
+    3,
+    5,
+    7.5,
+    10,
+    15,
+    20,
+    25,
+    35,
+    50,
+    75,
+    100,
+    150,
+    250,
+    500,
+    1000,
+    Number.POSITIVE_INFINITY,
+  ];
+  const histogram: Array<[number, number]> = bounds.map((b) => [b, 0]);
+  let j = 0;
+  for (const v of s) {
+    while (v > (histogram[j]?.[0] as number)) j++;
+    const h = histogram[j];
+    if (h) h[1]++;
+  }
+  return {
+    samples: s.length,
+    p50: percentile(s, 0.5),
+    p90: percentile(s, 0.9),
+    p99: percentile(s, 0.99),
+    max: s.length ? (s[s.length - 1] as number) : Number.NaN,
+    histogram,
+  };
+}
+
+/** Scenarios 1 and 3: fan-out throughput per connection count (fanout and raw uWS), then latency at the largest. */
+export async function throughputAndLatency(
+  ctx: BenchContext,
+  baseline: Baseline,
+): Promise<{
+  steps: Array<{ fanout: Throughput; uws: Throughput }>;
+  latency: LatencyResult;
+  frameBytes: number;
+}> {
+  const { opts } = ctx;
+  const topic = await createTopic(ctx.brokers, { partitions: opts.partitions, name: uniqueId('bench-fan') });
+  const edge = await startEdge({
+    brokers: ctx.brokers,
+    redisUrl: ctx.redisUrl,
+    topics: [topic],
+    nodeId: 'bench-fan',
+    ...(opts.cpuProf ? { cpuProfDir: opts.cpuProf } : {}),
+  });
+  const payload = 'x'.repeat(opts.payloadBytes);
+  const steps: Array<{ fanout: Throughput; uws: Throughput }> = [];
+  let latency: LatencyResult | undefined;
+  const frameBytes = await baseline.rpc.call<number>('setup', {
+    topics: [topic],
+    topic,
+    payloadBytes: opts.payloadBytes,
+  });
+  try {
+    for (const n of opts.steps) {
+      const last = n === opts.steps[opts.steps.length - 1];
+      const latencyEvery = last ? Math.max(1, Math.floor(n / opts.latencySamples)) : 0;
+      ctx.log(`throughput: ${n} connections on ${topic} (fanout edge)`);
+      const ready = await openAndWait(ctx, {
+        host: HOST,
+        port: edge.port,
+        count: n,
+        mode: 'fanout',
+        channels: [topic],
+        trackEvery: opts.trackEvery,
+        latencyEvery,
+        dense: true,
+      });
+      const f = await closedLoop(ctx, {
+        conns: ready,
+        perRecord: ready,
+        durationMs: opts.durationMs,
+        publish: (k) => ctx.producer.send(topic, k, () => payload),
+      });
+      const fanout = { connections: n, ready, ...f };
+      await settle(ctx);
+      if (last) {
+        ctx.log(`latency: ${opts.rate} records/s to ${ready} connections, ${opts.latencySamples} sampled`);
+        await ctx.pool.stats(); // drop samples taken so far
+        // Samples of the first second (or quarter) are a warm-up and dropped.
+        const warmupMs = Math.min(1000, opts.durationMs / 4);
+        const t0 = performance.now();
+        let producing = true;
+        const samples: number[] = [];
+        const collector = (async () => {
+          let warm = false;
+          while (producing) {
+            await sleep(100);
+            const s = await ctx.pool.stats();
+            if (warm) samples.push(...s.latencies);
+            if (performance.now() - t0 > warmupMs) warm = true;
+          }
+          await settle(ctx);
+          samples.push(...(await ctx.pool.stats()).latencies);
+        })();
+        const sent = await steadyRate(
+          ctx.producer,
+          topic,
+          opts.rate,
+          warmupMs + opts.durationMs,
+          opts.payloadBytes,
+        );
+        producing = false;
+        await collector;
+        latency = {
+          connections: ready,
+          sampledConnections: Math.ceil(ready / latencyEvery),
+          rate: opts.rate,
+          recordsSent: sent,
+          ...latencyOf(samples),
+        };
+        await settle(ctx);
+      }
+      const st = await ctx.pool.stats();
+      if (st.counters.gaps + st.counters.dups + st.counters.decodeMismatches > 0)
+        ctx.log(`position check: ${JSON.stringify(st.counters)}`);
+      await ctx.pool.close();
+
+      ctx.log(`throughput: ${n} connections (raw uWS)`);
+      const readyU = await openAndWait(ctx, {
+        host: HOST,
+        port: baseline.port,
+        count: n,
+        mode: 'raw',
+        channels: [topic],
+      });
+      let from = 0;
+      const u = await closedLoop(ctx, {
+        conns: readyU,
+        perRecord: readyU,
+        durationMs: opts.durationMs,
+        publish: async (k) => {
+          await baseline.rpc.call('publish', { count: k, from });
+          from += k;
+        },
+      });
+      await settle(ctx);
+      await ctx.pool.close();
+      steps.push({ fanout, uws: { connections: n, ready: readyU, ...u } });
+    }
+  } finally {
+    await edge.stop();
+  }
+  return { steps, latency: latency as LatencyResult, frameBytes };
+}
+
+/** Scenario 2: key fan-out, each client on one `<topic>:<key>`. */
+export async function keyFanout(
+  ctx: BenchContext,
+  baseline: Baseline,
+): Promise<{ keys: number; fanout: Throughput; uws: Throughput }> {
+  const { opts } = ctx;
+  const n = opts.keyConnections;
+  const topic = await createTopic(ctx.brokers, { partitions: opts.partitions, name: uniqueId('bench-key') });
+  const edge = await startEdge({
+    brokers: ctx.brokers,
+    redisUrl: ctx.redisUrl,
+    topics: [topic],
+    nodeId: 'bench-key',
+  });
+  const keys = Array.from({ length: opts.keys }, (_, i) => `k${i}`);
+  const channels = keys.map((k) => `${topic}:${k}`);
+  const payload = 'x'.repeat(opts.payloadBytes);
+  const perRecord = Math.min(n, keys.length) === 0 ? 1 : n / keys.length;
+  try {
+    ctx.log(`key fan-out: ${n} connections over ${keys.length} keys (fanout edge)`);
+    const ready = await openAndWait(ctx, {
+      host: HOST,
+      port: edge.port,
+      count: n,
+      mode: 'fanout',
+      channels,
+      trackEvery: opts.trackEvery,
+    });
+    const f = await closedLoop(ctx, {
+      conns: ready,
+      perRecord,
+      durationMs: opts.durationMs,
+      publish: (k) =>
+        ctx.producer.send(
+          topic,
+          k,
+          () => payload,
+          (i) => keys[i % keys.length] as string,
+        ),
+    });
+    await settle(ctx);
+    const st = await ctx.pool.stats();
+    if (st.counters.dups + st.counters.decodeMismatches > 0)
+      ctx.log(`position check: ${JSON.stringify(st.counters)}`);
+    await ctx.pool.close();
+    ctx.log(`key fan-out: ${n} connections over ${keys.length} keys (raw uWS)`);
+    await baseline.rpc.call('setup', { topics: channels, topic, payloadBytes: opts.payloadBytes });
+    const readyU = await openAndWait(ctx, {
+      host: HOST,
+      port: baseline.port,
+      count: n,
+      mode: 'raw',
+      channels,
+    });
+    let from = 0;
+    const u = await closedLoop(ctx, {
+      conns: readyU,
+      perRecord,
+      durationMs: opts.durationMs,
+      publish: async (k) => {
+        await baseline.rpc.call('publish', { count: k, from });
+        from += k;
+      },
+    });
+    await settle(ctx);
+    await ctx.pool.close();
+    return {
+      keys: keys.length,
+      fanout: { connections: n, ready, ...f },
+      uws: { connections: n, ready: readyU, ...u },
+    };
+  } finally {
+    await edge.stop();
+  }
+}
+
+export interface StormResult {
+  connections: number;
+  partitions: number;
+  recordsBefore: number;
+  recordsDuringOutage: number;
+  reconnected: number;
+  caughtUp: number;
+  caughtUpMs: number;
+  exactlyOnce: boolean;
+  gaps: number;
+  duplicates: number;
+  recordsNeeded: number;
+  recordsRead: number;
+  scansStarted: number;
+  scansPerPartition: number;
+  readAmplification: number;
+  bytesNeeded: number;
+  bytesRead: number;
+  errors: string[];
+}
+
+/** Scenario 4: kill the edge under N acking clients, produce meanwhile, all resume at once on a fresh edge. */
+export async function reconnectStorm(ctx: BenchContext, frameBytes: number): Promise<StormResult> {
+  const { opts } = ctx;
+  const n = opts.stormConnections;
+  const topic = await createTopic(ctx.brokers, {
+    partitions: opts.partitions,
+    name: uniqueId('bench-storm'),
+  });
+  const payload = 'x'.repeat(opts.payloadBytes);
+  let a: EdgeProc | undefined = await startEdge({
+    brokers: ctx.brokers,
+    redisUrl: ctx.redisUrl,
+    topics: [topic],
+    nodeId: 'bench-storm-a',
+  });
+  let b: EdgeProc | undefined;
+  try {
+    ctx.log(`storm: ${n} clients with sessions on edge A`);
+    const ready = await openAndWait(ctx, {
+      host: HOST,
+      port: a.port,
+      count: n,
+      mode: 'fanout',
+      channels: [topic],
+      trackEvery: 1,
+      dense: true,
+    });
+    await ctx.pool.acks(opts.ackEveryMs);
+    const before = opts.stormBefore;
+    for (let i = 0; i < before; i += 50) {
+      await ctx.producer.send(topic, Math.min(50, before - i), () => payload);
+      await sleep(20);
+    }
+    await ctx.pool.waitFor((s) => s.minPubs >= before, 60_000);
+    await sleep(opts.ackEveryMs + 500); // the last acks reach Redis (write-behind, 100 ms)
+    ctx.log('storm: SIGKILL edge A; producing meanwhile');
+    await a.kill();
+    a = undefined;
+    await ctx.pool.waitFor((s) => s.open === 0, 30_000);
+    for (let i = 0; i < opts.stormRecords; i += 100)
+      await ctx.producer.send(topic, Math.min(100, opts.stormRecords - i), () => payload);
+    const ends = await ctx.producer.logEnds(topic);
+    const targets = ends.map((e) => e - 1);
+    const positions = await ctx.pool.positions();
+    let needed = 0;
+    for (let p = 0; p < targets.length; p++) {
+      const min = Math.min(...positions.map((pos) => pos[p] ?? -1));
+      needed += (targets[p] as number) - min;
+    }
+    b = await startEdge({
+      brokers: ctx.brokers,
+      redisUrl: ctx.redisUrl,
+      topics: [topic],
+      nodeId: 'bench-storm-b',
+    });
+    ctx.log(`storm: ${ready} clients reconnect at once to edge B`);
+    const reconnected = await ctx.pool.resume(HOST, b.port, targets);
+    const s = await ctx.pool.waitFor((st) => st.caughtUp >= ready, opts.stormTimeoutMs, 50);
+    await sleep(1600); // B logs its scan counters at most once a second
+    const final = await ctx.pool.stats();
+    const scans = b.scans(topic) ?? { scansStarted: 0, recordsRead: 0, recordsDelivered: 0 };
+    await ctx.pool.acks(0);
+    await ctx.pool.close();
+    const gaps = final.counters.gaps;
+    const dups = final.counters.dups;
+    return {
+      connections: n,
+      partitions: opts.partitions,
+      recordsBefore: before,
+      recordsDuringOutage: opts.stormRecords,
+      reconnected,
+      caughtUp: s.caughtUp,
+      caughtUpMs: s.maxCaughtUpMs,
+      exactlyOnce: gaps === 0 && dups === 0 && s.caughtUp === ready && final.counters.decodeMismatches === 0,
+      gaps,
+      duplicates: dups,
+      recordsNeeded: needed,
+      recordsRead: scans.recordsRead,
+      scansStarted: scans.scansStarted,
+      scansPerPartition: scans.scansStarted / opts.partitions,
+      readAmplification: needed > 0 ? scans.recordsRead / needed : Number.NaN,
+      bytesNeeded: needed * frameBytes,
+      bytesRead: scans.recordsRead * frameBytes,
+      errors: final.errors.slice(0, 5),
+    };
+  } finally {
+    await a?.kill();
+    await b?.stop();
+  }
+}
+
+export interface MemoryPoint {
+  connections: number;
+  fanoutReady: number;
+  fanoutRssBytes: number;
+  fanoutPerConnBytes: number;
+  uwsReady: number;
+  uwsRssBytes: number;
+  uwsPerConnBytes: number;
+}
+
+/** Scenario 5: RSS per idle subscribed connection, fanout edge and raw uWS, at growing connection counts. */
+export async function memory(
+  ctx: BenchContext,
+): Promise<{ fanoutIdleRss: number; uwsIdleRss: number; points: MemoryPoint[] }> {
+  const { opts } = ctx;
+  const topic = await createTopic(ctx.brokers, { partitions: opts.partitions, name: uniqueId('bench-mem') });
+  const measure = async (pid: number) => {
+    await sleep(opts.memorySettleMs);
+    return rssOf(pid);
+  };
+  const run = async (kind: 'fanout' | 'raw', port: number, pid: number) => {
+    const idle = await measure(pid);
+    const out: Array<{ n: number; ready: number; rss: number }> = [];
+    let have = 0;
+    for (const n of opts.memorySteps) {
+      ctx.log(`memory: ${n} idle connections (${kind === 'raw' ? 'raw uWS' : 'fanout edge'})`);
+      const want = n - have;
+      const ready = await openAndWait(ctx, { host: HOST, port, count: want, mode: kind, channels: [topic] });
+      have = n;
+      const total = (await ctx.pool.stats()).ready;
+      out.push({ n, ready: total, rss: await measure(pid) });
+      if (ready < want) break;
+    }
+    await ctx.pool.close();
+    return { idle, out };
+  };
+  const edge = await startEdge({
+    brokers: ctx.brokers,
+    redisUrl: ctx.redisUrl,
+    topics: [topic],
+    nodeId: 'bench-mem',
+  });
+  let f: Awaited<ReturnType<typeof run>>;
+  try {
+    f = await run('fanout', edge.port, edge.pid);
+  } finally {
+    await edge.stop();
+  }
+  const base = await startBaseline();
+  let u: Awaited<ReturnType<typeof run>>;
+  try {
+    await base.rpc.call('setup', { topics: [topic], topic, payloadBytes: opts.payloadBytes });
+    u = await run('raw', base.port, base.pid);
+  } finally {
+    await base.stop();
+  }
+  const points: MemoryPoint[] = f.out.map((p, i) => {
+    const q = u.out[i] ?? { n: p.n, ready: 0, rss: Number.NaN };
+    return {
+      connections: p.n,
+      fanoutReady: p.ready,
+      fanoutRssBytes: p.rss,
+      fanoutPerConnBytes: (p.rss - f.idle) / p.ready,
+      uwsReady: q.ready,
+      uwsRssBytes: q.rss,
+      uwsPerConnBytes: (q.rss - u.idle) / q.ready,
+    };
+  });
+  return { fanoutIdleRss: f.idle, uwsIdleRss: u.idle, points };
+}
