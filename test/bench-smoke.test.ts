@@ -1,0 +1,61 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, inject, onTestFinished, test } from 'vitest';
+import { runBench, table, writeResults } from '../bench/bench.js';
+import { killAllChildren } from '../bench/lib/children.js';
+import { parseArgs } from '../bench/lib/options.js';
+
+// A tiny run of every benchmark scenario against the integration Kafka and
+// Redis, so `npm run bench` cannot rot. It checks that the harness works and
+// what it reports, never how fast anything was (the machine is noisy).
+test('benchmark smoke: every scenario runs and reports every figure', async () => {
+  onTestFinished(() => killAllChildren());
+  const opts = parseArgs(['--smoke']);
+  const logs: string[] = [];
+  const results = await runBench(
+    opts,
+    { brokers: inject('kafkaBrokers'), redisUrl: inject('redisUrl') },
+    (m) => logs.push(m),
+  );
+
+  const finite = (n: number) => expect(Number.isFinite(n), String(n)).toBe(true);
+  expect(results.machine.cores).toBeGreaterThan(0);
+  expect(results.machine.node).toBe(process.version);
+
+  const steps = results.throughput?.steps ?? [];
+  expect(steps.map((s) => s.fanout.connections)).toEqual(opts.steps);
+  for (const s of steps) {
+    expect(s.fanout.ready).toBe(s.fanout.connections);
+    expect(s.uws.ready).toBe(s.uws.connections);
+    expect(s.fanout.deliveriesPerSec).toBeGreaterThan(0);
+    expect(s.uws.deliveriesPerSec).toBeGreaterThan(0);
+  }
+  const lat = results.throughput?.latency;
+  expect(lat?.samples).toBeGreaterThan(0);
+  for (const v of [lat?.p50, lat?.p90, lat?.p99, lat?.max]) finite(v ?? Number.NaN);
+
+  expect(results.keys?.fanout.ready).toBe(opts.keyConnections);
+  expect(results.keys?.fanout.deliveriesPerSec).toBeGreaterThan(0);
+
+  const storm = results.storm;
+  expect(storm?.reconnected).toBe(opts.stormConnections);
+  expect(storm?.caughtUp).toBe(opts.stormConnections);
+  expect(storm?.exactlyOnce).toBe(true);
+  expect(storm?.scansStarted).toBeGreaterThan(0);
+  expect(storm?.recordsNeeded).toBe(opts.stormRecords);
+
+  expect(results.memory?.points.map((p) => p.connections)).toEqual(opts.memorySteps);
+  for (const p of results.memory?.points ?? []) {
+    finite(p.fanoutPerConnBytes);
+    finite(p.uwsPerConnBytes);
+  }
+
+  const dir = await mkdtemp(join(tmpdir(), 'bench-smoke-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  const out = await writeResults(results, dir);
+  const json = JSON.parse(await readFile(out.json, 'utf8')) as { storm: { exactlyOnce: boolean } };
+  expect(json.storm.exactlyOnce).toBe(true);
+  expect(await readFile(out.svg, 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
+  expect(table(results)).toContain('raw uWS');
+}, 90_000);
