@@ -55,7 +55,11 @@ export function table(r: BenchResults): string {
     rows.push([
       name,
       'exactly once',
-      s.exactlyOnce ? 'yes' : `NO (gaps ${s.gaps}, dups ${s.duplicates})`,
+      s.exactlyOnce
+        ? 'yes'
+        : s.gaps + s.duplicates > 0
+          ? `NO (gaps ${s.gaps}, dups ${s.duplicates})`
+          : `not shown: ${fmt(s.connections - s.caughtUp)} not caught up (0 gaps, 0 dups seen)`,
       '',
       '',
       'yes',
