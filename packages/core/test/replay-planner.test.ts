@@ -340,7 +340,8 @@ describe('switch-over to live (simulation)', () => {
   it('delivers exactly the records after each position, across random interleavings (property)', () => {
     fc.assert(
       fc.property(fc.integer(), (seed) => simulate(seed)),
-      { numRuns: 300 },
+      // A fixed seed: the coverage check below must not depend on luck.
+      { numRuns: 300, seed: 20261122 },
     );
     // Every kind of plan was exercised.
     for (const kind of ['none', 'wait', 'window', 'kafka', 'deleted', 'ahead-of-log']) {
