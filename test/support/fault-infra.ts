@@ -29,11 +29,11 @@ export interface ReadyzSample {
   body?: { kafka?: boolean; store?: boolean; stopping?: boolean };
 }
 
-/** GET /readyz on an edge's port (fresh connection, 2 s timeout). */
+/** GET /readyz on an edge's port (fresh connection, 5 s timeout). */
 export function readyz(port: number): Promise<ReadyzSample> {
   return new Promise((resolve) => {
     const at = Date.now();
-    const req = request({ host: '127.0.0.1', port, path: '/readyz', timeout: 2000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path: '/readyz', timeout: 5000 }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
