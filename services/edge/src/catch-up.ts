@@ -53,22 +53,46 @@ function filterForChannel(sub: Subscription, records: EdgeRecord[]): EdgeRecord[
   return key === null ? records : records.filter((r) => r.keyName === sub.channel.name);
 }
 
-/** Sends replayed records for one subscription, pausing while the socket is above the soft limit. */
+/** The replayed frame of a record for a channel, shared by every client replaying that channel. */
+function replayFrame(r: EdgeRecord, channel: string): Uint8Array {
+  const cached = r.replay;
+  if (cached && cached.channel === channel) return cached.frame;
+  const frame = publicationFrame(r.pub, channel);
+  r.replay = { channel, frame };
+  return frame;
+}
+
+/**
+ * Sends replayed records for one subscription, corked in batches (one write
+ * per batch instead of one per frame: this runs outside uWS callbacks, where
+ * nothing corks for us), pausing while the socket is above the soft limit.
+ */
 async function sendReplayed(
   ctx: CatchUpContext,
   conn: Connection,
   sub: Subscription,
   records: EdgeRecord[],
 ): Promise<void> {
-  for (const r of records) {
+  let i = 0;
+  while (i < records.length) {
     if (conn.closed || sub.cancelled) throw new Abort();
-    if (conn.sendBytes(publicationFrame(r.pub, sub.channel.name)) === 2) {
+    let dropped = false;
+    conn.ws.cork(() => {
+      while (i < records.length) {
+        const status = conn.sendBytes(replayFrame(records[i] as EdgeRecord, sub.channel.name));
+        i++;
+        if (status === 2) {
+          dropped = true;
+          return;
+        }
+        if (status === 0 && conn.bufferedAmount() > ctx.softBytes) return;
+      }
+    });
+    if (dropped) {
       conn.close(CloseCode.SLOW_CONSUMER, 'send buffer full');
       throw new Abort();
     }
-    if (conn.bufferedAmount() > ctx.softBytes) {
-      while (!conn.closed && conn.bufferedAmount() > ctx.softBytes / 2) await conn.drained(ctx.softBytes / 2);
-    }
+    while (!conn.closed && conn.bufferedAmount() > ctx.softBytes / 2) await conn.drained(ctx.softBytes / 2);
   }
 }
 
@@ -316,7 +340,11 @@ function switchToLive(ctx: CatchUpContext, conn: Connection, sub: Subscription, 
     const after = sub.positions.get(p) ?? ps.live;
     if (after < ps.live) {
       const tail = filterForChannel(sub, ps.window.readFrom(after + 1));
-      for (const r of tail) conn.sendBytes(publicationFrame(r.pub, sub.channel.name));
+      if (tail.length > 0) {
+        conn.ws.cork(() => {
+          for (const r of tail) conn.sendBytes(replayFrame(r, sub.channel.name));
+        });
+      }
       sent += tail.length;
     }
     sub.positions.set(p, ps.live);

@@ -61,15 +61,34 @@ export class Connection {
   closeReason: string | undefined;
   #drainWaiters: Array<() => void> = [];
 
+  #logger: Logger;
+  #logBindings: Record<string, unknown>;
+
   constructor(
     readonly ws: WebSocket<SocketData>,
     readonly id: string,
-    public log: Logger,
+    logger: Logger,
     readonly openedAt: number,
     private readonly observer?: ConnectionObserver,
   ) {
+    this.#logger = logger;
+    this.#logBindings = { conn_id: id };
     this.lastSeenAt = openedAt;
     this.lastProgressAt = openedAt;
+  }
+
+  /**
+   * The connection's logger (conn_id, session_id). Made on each use rather
+   * than kept: a pino child per idle connection costs more memory than the
+   * rest of the connection, and connections log rarely.
+   */
+  get log(): Logger {
+    return this.#logger.child(this.#logBindings);
+  }
+
+  /** Adds fields to every later log line of this connection. */
+  bindLog(bindings: Record<string, unknown>): void {
+    this.#logBindings = { ...this.#logBindings, ...bindings };
   }
 
   /** Sends an encoded frame; returns uWS's status (1 sent, 0 buffered, 2 dropped) or 2 when closed. */

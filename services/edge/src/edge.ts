@@ -269,7 +269,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     open: (ws) => {
       const data = ws.getUserData();
       const id = `${config.nodeId}-${++connectionCounter}`;
-      const conn = new Connection(ws, id, logger.child({ conn_id: id }), Date.now(), connObserver);
+      const conn = new Connection(ws, id, logger, Date.now(), connObserver);
       data.conn = conn;
       conns.add(conn);
       metrics.connectionOpened();

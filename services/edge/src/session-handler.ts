@@ -188,7 +188,7 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
     if (conn.closed) return;
     conn.sessionId = id;
     conn.helloState = 'done';
-    conn.log = log.child({ session_id: id });
+    conn.bindLog({ session_id: id });
     conn.log.info(
       { subject: principal.subject, client: hello.clientName, version: hello.clientVersion },
       'session created',
@@ -223,7 +223,7 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
   }
   conn.sessionId = stored.id;
   conn.helloState = 'done';
-  conn.log = log.child({ session_id: stored.id });
+  conn.bindLog({ session_id: stored.id });
   const delivered = new Map<string, Map<number, number>>();
   for (const d of hello.delivered)
     delivered.set(d.channel, new Map(d.positions.map((p) => [p.partition, p.offset])));

@@ -11,6 +11,13 @@ export interface EdgeRecord extends WindowRecord {
   pub: Uint8Array;
   /** The `<topic>:<key>` channel of the record, or null (no key, or a key that is not UTF-8). */
   keyName: string | null;
+  /**
+   * The last replayed frame made of this record (publication + channel). All
+   * clients resuming the same channel share it, so a reconnect storm wraps
+   * each record once per channel, not once per client. At most doubles a
+   * replayed record's memory while it stays in the window.
+   */
+  replay?: { channel: string; frame: Uint8Array };
 }
 
 const EMPTY = new Uint8Array(0);
