@@ -443,6 +443,7 @@ export async function reconnectStorm(ctx: BenchContext, frameBytes: number): Pro
       redisUrl: ctx.redisUrl,
       topics: [topic],
       nodeId: 'bench-storm-b',
+      ...(opts.cpuProf ? { cpuProfDir: opts.cpuProf } : {}),
     });
     ctx.log(`storm: ${ready} clients reconnect at once to edge B`);
     const reconnected = await ctx.pool.resume(HOST, b.port, targets);
