@@ -145,7 +145,8 @@ describe('edge metrics and logs', () => {
     expect(sample(after, `fanout_ingested_records_total{topic="${topic}"}`)).toBe(250);
     for (let p = 0; p < 3; p++)
       expect(sample(after, `fanout_kafka_consumer_lag{topic="${topic}",partition="${p}"}`)).toBe(0);
-    expect(after).toContain('nodejs_eventloop_lag_seconds');
+    expect(after).toContain('fanout_event_loop_lag_seconds_bucket');
+    expect(sample(after, 'process_resident_memory_bytes')).toBeGreaterThan(0);
     // No label carries a session id, a key or a subject.
     expect(after).not.toContain(welcome.sessionId);
     expect(after).not.toContain('k1');

@@ -377,7 +377,13 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
       },
     );
   }, 1000);
-  const statusSampler = setInterval(() => status.sample(), 1000);
+  let lastTick = Date.now();
+  const statusSampler = setInterval(() => {
+    const now = Date.now();
+    metrics.eventLoopLag(now - lastTick - 1000);
+    lastTick = now;
+    status.sample();
+  }, 1000);
   const topicRefresh = config.topics.pattern
     ? setInterval(() => {
         discoverTopics(config, log)

@@ -1,5 +1,5 @@
 import { CloseCode } from '@fanout/protocol';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Where a subscription's catch-up read from; `continuity_lost` when part of its range was gone. */
 export type ResumeOutcome = 'window' | 'kafka' | 'continuity_lost';
@@ -75,12 +75,8 @@ const KNOWN_CLOSE_CODES = new Set<number>([
   1013,
 ]);
 
-/** prom-client default metrics that are gauges with a `_total` suffix. */
-const MISNAMED_DEFAULT_METRICS = [
-  'nodejs_active_handles_total',
-  'nodejs_active_requests_total',
-  'nodejs_active_resources_total',
-];
+/** Buckets of the event-loop lag (seconds). */
+const LOOP_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 /** Buckets of the record latency (seconds): 1 ms to 30 s. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -91,8 +87,8 @@ const STORE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2
 export interface EdgeMetricsOptions {
   /** The registry to register into; a new one by default (one per edge, so two edges can share a process). */
   registry?: Registry;
-  /** Also collect prom-client's process and Node.js metrics (event-loop lag, GC, heap). Default true. */
-  defaultMetrics?: boolean;
+  /** Also expose process metrics (CPU, memory, heap). Default true. */
+  processMetrics?: boolean;
 }
 
 /**
@@ -130,15 +126,23 @@ export class EdgeMetrics {
   readonly #errors: Counter<'code'>;
   readonly #closes: Counter<'code' | 'by'>;
   readonly #opened: Counter;
+  readonly #loopLag: Histogram;
 
   constructor(options: EdgeMetricsOptions = {}) {
     const registers = [(this.registry = options.registry ?? new Registry())];
-    if (options.defaultMetrics !== false) {
-      collectDefaultMetrics({ register: this.registry });
-      // Gauges named like counters: Prometheus' lint (promtool check metrics) rejects them.
-      for (const name of MISNAMED_DEFAULT_METRICS) this.registry.removeSingleMetric(name);
-    }
     const self = this;
+    // Not prom-client's collectDefaultMetrics: its event-loop monitor
+    // (perf_hooks.monitorEventLoopDelay, a 10 ms libuv timer) made the edge's
+    // fan-out several times slower under uWS in the routing test. The lag is
+    // measured instead by the edge's one-second timer (eventLoopLag), and the
+    // process metrics are read at scrape time, under their standard names.
+    this.#loopLag = new Histogram({
+      name: 'fanout_event_loop_lag_seconds',
+      help: "Event-loop lag: how late the edge's one-second timer fired.",
+      buckets: LOOP_BUCKETS,
+      registers,
+    });
+    if (options.processMetrics !== false) registerProcessMetrics(registers);
 
     new Gauge({
       name: 'fanout_connections',
@@ -385,6 +389,11 @@ export class EdgeMetrics {
     this.totals.slowClients[event]++;
   }
 
+  /** How late a periodic timer fired, in ms (called once a second by the edge). */
+  eventLoopLag(lateMs: number): void {
+    this.#loopLag.observe(Math.max(0, lateMs) / 1000);
+  }
+
   errorSent(code: number): void {
     this.#errors.inc({ code: String(code) });
   }
@@ -412,4 +421,51 @@ export class EdgeMetrics {
   async exposition(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+/** process_* and nodejs_heap_* metrics (Prometheus' standard names), read when scraped. */
+function registerProcessMetrics(registers: Registry[]): void {
+  const startSeconds = Math.round(Date.now() / 1000 - process.uptime());
+  new Counter({
+    name: 'process_cpu_seconds_total',
+    help: 'Total user and system CPU time spent in seconds.',
+    registers,
+    collect() {
+      const u = process.cpuUsage();
+      this.reset();
+      this.inc((u.user + u.system) / 1e6);
+    },
+  });
+  new Gauge({
+    name: 'process_resident_memory_bytes',
+    help: 'Resident memory size in bytes.',
+    registers,
+    collect() {
+      this.set(process.memoryUsage.rss());
+    },
+  });
+  new Gauge({
+    name: 'process_start_time_seconds',
+    help: 'Start time of the process since unix epoch in seconds.',
+    registers,
+    collect() {
+      this.set(startSeconds);
+    },
+  });
+  new Gauge({
+    name: 'nodejs_heap_size_used_bytes',
+    help: 'Process heap size used from Node.js in bytes.',
+    registers,
+    collect() {
+      this.set(process.memoryUsage().heapUsed);
+    },
+  });
+  new Gauge({
+    name: 'nodejs_heap_size_total_bytes',
+    help: 'Process heap size from Node.js in bytes.',
+    registers,
+    collect() {
+      this.set(process.memoryUsage().heapTotal);
+    },
+  });
 }

@@ -30,7 +30,7 @@ function sample(text: string, series: string): number | undefined {
 
 describe('EdgeMetrics', () => {
   it('exposes state gauges read from the edge at scrape time', async () => {
-    const m = new EdgeMetrics({ defaultMetrics: false });
+    const m = new EdgeMetrics({ processMetrics: false });
     m.bind(view());
     m.addPartition('prices', 0, 10);
     m.addPartition('prices', 1, 5);
@@ -63,7 +63,7 @@ describe('EdgeMetrics', () => {
   });
 
   it('counts an ingest fetch once: records, publish calls, bytes and the latency of each record', async () => {
-    const m = new EdgeMetrics({ defaultMetrics: false });
+    const m = new EdgeMetrics({ processMetrics: false });
     m.bind(view());
     m.addPartition('prices', 0, 0);
     m.ingested({
@@ -87,7 +87,7 @@ describe('EdgeMetrics', () => {
   });
 
   it('counts sessions, resumes, slow clients, errors and closes with bounded labels', async () => {
-    const m = new EdgeMetrics({ defaultMetrics: false });
+    const m = new EdgeMetrics({ processMetrics: false });
     m.bind(view());
     m.session('created');
     m.session('resumed');
@@ -117,7 +117,7 @@ describe('EdgeMetrics', () => {
   });
 
   it('times ack writes and counts the entries persisted, failures apart', async () => {
-    const m = new EdgeMetrics({ defaultMetrics: false });
+    const m = new EdgeMetrics({ processMetrics: false });
     let fail = false;
     const write = m.timeAckWrite(
       async (batch: number[]) => {
@@ -136,21 +136,27 @@ describe('EdgeMetrics', () => {
     expect(sample(body, 'fanout_store_write_duration_seconds_count{result="error"}')).toBe(1);
   });
 
-  it('two edges in one process keep separate registries, each with the default metrics', async () => {
+  it('two edges in one process keep separate registries, each with the process metrics', async () => {
     const a = new EdgeMetrics();
     const b = new EdgeMetrics();
     a.session('created');
+    a.eventLoopLag(30);
     const [ea, eb] = await Promise.all([a.exposition(), b.exposition()]);
     expect(sample(ea.body, 'fanout_sessions_total{outcome="created"}')).toBe(1);
     expect(sample(eb.body, 'fanout_sessions_total{outcome="created"}')).toBe(0);
-    expect(ea.body).toContain('nodejs_eventloop_lag_seconds');
-    expect(eb.body).toContain('nodejs_eventloop_lag_seconds');
+    expect(sample(ea.body, 'fanout_event_loop_lag_seconds_bucket{le="0.025"}')).toBe(0);
+    expect(sample(ea.body, 'fanout_event_loop_lag_seconds_bucket{le="0.05"}')).toBe(1);
+    expect(sample(eb.body, 'fanout_event_loop_lag_seconds_count')).toBe(0);
+    for (const body of [ea.body, eb.body]) {
+      expect(sample(body, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+      expect(sample(body, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+    }
   });
 });
 
 describe('StatusSampler', () => {
   it('keeps per-second rates and lag per partition, two minutes of them', () => {
-    const m = new EdgeMetrics({ defaultMetrics: false });
+    const m = new EdgeMetrics({ processMetrics: false });
     m.bind(view());
     m.addPartition('prices', 0, 10);
     m.addPartition('prices', 1, 5);
