@@ -29,7 +29,7 @@ export interface NginxSiteOptions {
   listen: number | string;
   /** The edges, `host:port` each. */
   edges: readonly string[];
-  /** An edge failing this many times is left out for `failTimeoutSeconds`. Default 2. */
+  /** An edge failing this many times is left out for `failTimeoutSeconds`. Default 0: never (see the template). */
   maxFails?: number;
   /** Default 5. */
   failTimeoutSeconds?: number;
@@ -41,7 +41,7 @@ export function renderNginxSite(o: NginxSiteOptions): string {
   const servers = o.edges
     .map((e) => {
       if (!/^[A-Za-z0-9.-]+:\d+$/.test(e)) throw new Error(`not host:port: ${e}`);
-      return `    server ${e} max_fails=${o.maxFails ?? 2} fail_timeout=${o.failTimeoutSeconds ?? 5}s;`;
+      return `    server ${e} max_fails=${o.maxFails ?? 0} fail_timeout=${o.failTimeoutSeconds ?? 5}s;`;
     })
     .join('\n');
   return readFileSync(NGINX_TEMPLATE, 'utf8')

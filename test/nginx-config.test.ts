@@ -56,7 +56,7 @@ describe('nginx configuration', () => {
     expect(text).toContain('least_conn;');
     expect(text).toContain('proxy_set_header Upgrade $http_upgrade;');
     expect(text).toContain('proxy_set_header Connection $connection_upgrade;');
-    expect(text).toMatch(/server 127\.0\.0\.1:\d+ max_fails=2 fail_timeout=5s;/);
+    expect(text).toMatch(/server 127\.0\.0\.1:\d+ max_fails=0 fail_timeout=5s;/);
   });
 
   it('proxies WebSockets to both edges (least_conn) and their /readyz', async () => {
