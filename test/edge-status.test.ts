@@ -7,25 +7,15 @@ import { repoRoot, startEdgeProcess } from './support/edge-process.js';
 import { closeRedis, connect, edgeEnv } from './support/fixtures.js';
 import { TestKafka, steadyStream } from './support/kafka.js';
 import { isError } from './support/raw-client.js';
+import { CHROMIUM, CHROMIUM_ARGS } from './support/sdk-browser.js';
 
 afterAll(closeRedis);
-
-const CHROMIUM = '/usr/bin/chromium';
 
 async function launch(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium package`);
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
 }
 
@@ -51,6 +41,14 @@ describe('edge status page', () => {
     const sessionId = leaver.welcome?.sessionId ?? '';
     const delivered = leaver.delivered();
     await leaver.end();
+    // Records flow while it is away, so its resume replays from the window.
+    const observer = clients[2];
+    if (!observer) throw new Error('no observer');
+    const seen = observer.subs.get(topic)?.received.length ?? 0;
+    await observer.waitFor(
+      () => (observer.subs.get(topic)?.received.length ?? 0) > seen,
+      'records while away',
+    );
     const back = await connect(edge.url, { name: 'back', keepPayload: false });
     expect((await back.hello({ sessionId, delivered })).resumed).toBe(true);
     await back.waitFor(() => back.subs.get(topic)?.live === true, 'the resumed subscription live');

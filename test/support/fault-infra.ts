@@ -90,26 +90,7 @@ export class ReadyzProbe {
   }
 }
 
-/**
- * The acks a Redis session store at `redisUrl` holds for a session:
- * channel → partition → offset (the `a:<partition>:<channel>` fields of its hash).
- */
-export async function storedAcksAt(
-  redis: Redis,
-  sessionId: string,
-): Promise<Map<string, Map<number, number>>> {
-  const hash = await redis.hgetall(`fanout:session:{${sessionId}}`);
-  const out = new Map<string, Map<number, number>>();
-  for (const [field, value] of Object.entries(hash)) {
-    const m = /^a:(\d+):(.*)$/s.exec(field);
-    if (!m) continue;
-    const channel = m[2] as string;
-    const positions = out.get(channel) ?? new Map<number, number>();
-    positions.set(Number(m[1]), Number(value));
-    out.set(channel, positions);
-  }
-  return out;
-}
+export { storedAcksAt } from './fixtures.js';
 
 /** An ioredis client for checks (fails fast while the server is away), quit when the test finishes. */
 export function checkRedis(url: string): Redis {

@@ -45,8 +45,16 @@ function redisClient(): Redis {
  * offset. Reads the Redis store's hash (`a:<partition>:<channel>` fields), so
  * a test can wait until write-behind acks are persisted before it resumes.
  */
-export async function storedAcks(sessionId: string): Promise<Map<string, Map<number, number>>> {
-  const hash = await redisClient().hgetall(`fanout:session:{${sessionId}}`);
+export function storedAcks(sessionId: string): Promise<Map<string, Map<number, number>>> {
+  return storedAcksAt(redisClient(), sessionId);
+}
+
+/** `storedAcks` against a given Redis client (fault tests run their own Redis). */
+export async function storedAcksAt(
+  redis: Redis,
+  sessionId: string,
+): Promise<Map<string, Map<number, number>>> {
+  const hash = await redis.hgetall(`fanout:session:{${sessionId}}`);
   const out = new Map<string, Map<number, number>>();
   for (const [field, value] of Object.entries(hash)) {
     const m = /^a:(\d+):(.*)$/s.exec(field);

@@ -7,7 +7,8 @@ import { onTestFinished } from 'vitest';
 /** Debian's Chromium; never a downloaded browser. */
 export const CHROMIUM = '/usr/bin/chromium';
 
-const ARGS = [
+/** Flags for Debian's Chromium here (headless, root, closed network). */
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -33,7 +34,7 @@ export async function openBrowserPage(): Promise<BrowserPage> {
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: CHROMIUM_ARGS,
     viewport: { width: 1024, height: 820 },
   });
   onTestFinished(() => context.close());

@@ -12,19 +12,7 @@ export interface Tick {
 }
 
 /** The environment of an edge serving `topic` against the run's Kafka and Redis. */
-export function sdkEdgeEnv(topic: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    KAFKA_BROKERS: inject('kafkaBrokers').join(','),
-    REDIS_URL: inject('redisUrl'),
-    EDGE_TOPICS: topic,
-    AUTH_MODE: 'insecure',
-    HEARTBEAT_INTERVAL_MS: '1000',
-    HEARTBEAT_TIMEOUT_MS: '10000',
-    ACK_FLUSH_INTERVAL_MS: '20',
-    SHUTDOWN_TIMEOUT_MS: '5000',
-    ...extra,
-  };
-}
+export { edgeEnv as sdkEdgeEnv } from './fixtures.js';
 
 /**
  * A fresh topic and a producer of demo ticks (JSON `{symbol, price, at, seq}`,
