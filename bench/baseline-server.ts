@@ -21,6 +21,9 @@ let frame = publicationFrame(
 );
 
 const app = uws.App();
+// With --expose-gc (memory scenario): a full GC on SIGUSR2, like the edge.
+const exposedGc = (globalThis as { gc?: () => void }).gc;
+if (exposedGc) process.on('SIGUSR2', () => exposedGc());
 app.ws('/*', {
   maxPayloadLength: 64 * 1024,
   maxBackpressure: 64 * 1024 * 1024,

@@ -33,8 +33,13 @@ export interface Baseline {
   stop(): Promise<void>;
 }
 
-export async function startBaseline(): Promise<Baseline> {
-  const rpc = new Rpc(spawnTracked('bench/baseline-server.ts', [], { ipc: true }));
+export async function startBaseline(opts: { exposeGc?: boolean } = {}): Promise<Baseline> {
+  const rpc = new Rpc(
+    spawnTracked('bench/baseline-server.ts', [], {
+      ipc: true,
+      ...(opts.exposeGc ? { nodeArgs: ['--expose-gc'] } : {}),
+    }),
+  );
   const info = await rpc.call<{ port: number; pid: number }>('info', {}, 60_000);
   return {
     rpc,
@@ -489,6 +494,9 @@ export interface MemoryPoint {
   uwsReady: number;
   uwsRssBytes: number;
   uwsPerConnBytes: number;
+  /** The same after a full GC in the server (SIGUSR2 with --expose-gc): what connections retain. */
+  fanoutPerConnAfterGcBytes: number;
+  uwsPerConnAfterGcBytes: number;
 }
 
 /** Scenario 5: RSS per idle subscribed connection, fanout edge and raw uWS, at growing connection counts. */
@@ -499,11 +507,14 @@ export async function memory(
   const topic = await createTopic(ctx.brokers, { partitions: opts.partitions, name: uniqueId('bench-mem') });
   const measure = async (pid: number) => {
     await sleep(opts.memorySettleMs);
-    return rssOf(pid);
+    const rss = await rssOf(pid);
+    process.kill(pid, 'SIGUSR2');
+    await sleep(500);
+    return { rss, afterGc: await rssOf(pid) };
   };
   const run = async (kind: 'fanout' | 'raw', port: number, pid: number) => {
     const idle = await measure(pid);
-    const out: Array<{ n: number; ready: number; rss: number }> = [];
+    const out: Array<{ n: number; ready: number; rss: number; afterGc: number }> = [];
     let have = 0;
     for (const n of opts.memorySteps) {
       ctx.log(`memory: ${n} idle connections (${kind === 'raw' ? 'raw uWS' : 'fanout edge'})`);
@@ -511,7 +522,7 @@ export async function memory(
       const ready = await openAndWait(ctx, { host: HOST, port, count: want, mode: kind, channels: [topic] });
       have = n;
       const total = (await ctx.pool.stats()).ready;
-      out.push({ n, ready: total, rss: await measure(pid) });
+      out.push({ n, ready: total, ...(await measure(pid)) });
       if (ready < want) break;
     }
     await ctx.pool.close();
@@ -522,6 +533,7 @@ export async function memory(
     redisUrl: ctx.redisUrl,
     topics: [topic],
     nodeId: 'bench-mem',
+    exposeGc: true,
   });
   let f: Awaited<ReturnType<typeof run>>;
   try {
@@ -529,7 +541,7 @@ export async function memory(
   } finally {
     await edge.stop();
   }
-  const base = await startBaseline();
+  const base = await startBaseline({ exposeGc: true });
   let u: Awaited<ReturnType<typeof run>>;
   try {
     await base.rpc.call('setup', { topics: [topic], topic, payloadBytes: opts.payloadBytes });
@@ -538,16 +550,18 @@ export async function memory(
     await base.stop();
   }
   const points: MemoryPoint[] = f.out.map((p, i) => {
-    const q = u.out[i] ?? { n: p.n, ready: 0, rss: Number.NaN };
+    const q = u.out[i] ?? { n: p.n, ready: 0, rss: Number.NaN, afterGc: Number.NaN };
     return {
       connections: p.n,
       fanoutReady: p.ready,
       fanoutRssBytes: p.rss,
-      fanoutPerConnBytes: (p.rss - f.idle) / p.ready,
+      fanoutPerConnBytes: (p.rss - f.idle.rss) / p.ready,
       uwsReady: q.ready,
       uwsRssBytes: q.rss,
-      uwsPerConnBytes: (q.rss - u.idle) / q.ready,
+      uwsPerConnBytes: (q.rss - u.idle.rss) / q.ready,
+      fanoutPerConnAfterGcBytes: (p.afterGc - f.idle.afterGc) / p.ready,
+      uwsPerConnAfterGcBytes: (q.afterGc - u.idle.afterGc) / q.ready,
     };
   });
-  return { fanoutIdleRss: f.idle, uwsIdleRss: u.idle, points };
+  return { fanoutIdleRss: f.idle.rss, uwsIdleRss: u.idle.rss, points };
 }

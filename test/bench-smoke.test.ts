@@ -49,6 +49,8 @@ test('benchmark smoke: every scenario runs and reports every figure', async () =
   for (const p of results.memory?.points ?? []) {
     finite(p.fanoutPerConnBytes);
     finite(p.uwsPerConnBytes);
+    finite(p.fanoutPerConnAfterGcBytes);
+    finite(p.uwsPerConnAfterGcBytes);
   }
 
   const dir = await mkdtemp(join(tmpdir(), 'bench-smoke-'));

@@ -19,9 +19,14 @@ export async function startEdge(opts: {
   topics: string[];
   nodeId: string;
   cpuProfDir?: string;
+  /** Run with --expose-gc: the edge then runs a full GC on SIGUSR2. */
+  exposeGc?: boolean;
   env?: Record<string, string>;
 }): Promise<EdgeProc> {
-  const nodeArgs = opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [];
+  const nodeArgs = [
+    ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : []),
+    ...(opts.exposeGc ? ['--expose-gc'] : []),
+  ];
   const proc = spawnTracked('services/edge/src/main.ts', [], {
     capture: true,
     nodeArgs,

@@ -84,6 +84,15 @@ export function table(r: BenchResults): string {
       ratio(p.fanoutPerConnBytes, p.uwsPerConnBytes),
       '≤ 4096',
     ]);
+  for (const p of r.memory?.points ?? [])
+    rows.push([
+      `5 memory ${fmt(p.connections)} idle conns`,
+      'RSS bytes per conn after GC',
+      fmt(p.fanoutPerConnAfterGcBytes),
+      fmt(p.uwsPerConnAfterGcBytes),
+      ratio(p.fanoutPerConnAfterGcBytes, p.uwsPerConnAfterGcBytes),
+      '≤ 4096',
+    ]);
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
   const line = (row: string[]) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' │ ');
   const out = [

@@ -49,6 +49,10 @@ async function main(): Promise<void> {
       },
     );
   };
+  // Only when Node runs with --expose-gc (the benchmark's memory scenario):
+  // a full GC on SIGUSR2, so RSS can be measured without garbage.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) process.on('SIGUSR2', () => gc());
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
 }
