@@ -448,6 +448,9 @@ export async function reconnectStorm(ctx: BenchContext, frameBytes: number): Pro
       redisUrl: ctx.redisUrl,
       topics: [topic],
       nodeId: 'bench-storm-b',
+      // The scenario measures the Kafka replay path: B must not preload the
+      // missed records into its window at startup (by default it would).
+      env: { WINDOW_PRELOAD_RECORDS: '0' },
       ...(opts.cpuProf ? { cpuProfDir: opts.cpuProf } : {}),
     });
     ctx.log(`storm: ${ready} clients reconnect at once to edge B`);

@@ -68,6 +68,10 @@ export const settings = {
     schema: int(1024).default(16 * 1024 * 1024),
     doc: 'In-memory replay window per partition: most bytes.',
   },
+  WINDOW_PRELOAD_RECORDS: {
+    schema: int(0).default(1000),
+    doc: 'Records per partition read into the window at startup (within the window limits), so resumes on a fresh edge come from memory; 0: start empty.',
+  },
   WINDOW_MAX_AGE_MS: {
     schema: int(1000).default(300_000),
     doc: 'In-memory replay window per partition: oldest record age.',
@@ -182,7 +186,7 @@ export interface EdgeConfig {
   topics: { list?: string[]; pattern?: RegExp };
   store: { kind: 'redis'; url: string } | { kind: 'memory' };
   sessionTtlSeconds: number;
-  window: { maxRecords: number; maxBytes: number; maxAgeMs: number };
+  window: { maxRecords: number; maxBytes: number; maxAgeMs: number; preloadRecords: number };
   heartbeat: { intervalMs: number; timeoutMs: number };
   helloTimeoutMs: number;
   limits: {
@@ -312,7 +316,12 @@ export function loadConfig(
     topics: r.EDGE_TOPICS?.length ? { list: r.EDGE_TOPICS } : { pattern: pattern as RegExp },
     store: storeKind === 'redis' ? { kind: 'redis', url: r.REDIS_URL as string } : { kind: 'memory' },
     sessionTtlSeconds: r.SESSION_TTL_SECONDS,
-    window: { maxRecords: r.WINDOW_MAX_RECORDS, maxBytes: r.WINDOW_MAX_BYTES, maxAgeMs: r.WINDOW_MAX_AGE_MS },
+    window: {
+      maxRecords: r.WINDOW_MAX_RECORDS,
+      maxBytes: r.WINDOW_MAX_BYTES,
+      maxAgeMs: r.WINDOW_MAX_AGE_MS,
+      preloadRecords: Math.min(r.WINDOW_PRELOAD_RECORDS, r.WINDOW_MAX_RECORDS),
+    },
     heartbeat: { intervalMs: r.HEARTBEAT_INTERVAL_MS, timeoutMs: r.HEARTBEAT_TIMEOUT_MS },
     helloTimeoutMs: r.HELLO_TIMEOUT_MS,
     limits: {

@@ -16,7 +16,7 @@ import { StatusSampler } from './status.js';
 import { createMemoryStore } from './store/memory-store.js';
 import { createRedisStore } from './store/redis-store.js';
 import type { SessionStore } from './store/session-store.js';
-import { PartitionState, TopicState } from './topic-state.js';
+import { PartitionState, TopicState, toEdgeRecord } from './topic-state.js';
 import type { LoadedUws } from './uws.js';
 
 /** Sweep live connections for slow clients after this many bytes were published. */
@@ -48,6 +48,36 @@ async function discoverTopics(config: EdgeConfig, log: KafkaLog): Promise<string
   if (config.topics.list) return config.topics.list;
   const pattern = config.topics.pattern as RegExp;
   return (await log.listTopics()).filter((t) => !t.startsWith('__') && pattern.test(t));
+}
+
+/**
+ * Fills a partition's window with its last records before ingest starts (no
+ * client can be subscribed yet, so nothing is published). Clients resuming on
+ * a freshly started edge (after a deploy or a crash elsewhere) then replay
+ * from memory instead of each needing a Kafka read.
+ */
+async function preloadWindow(
+  log: KafkaLog,
+  ps: PartitionState,
+  logEnd: number,
+  fetchBytes: number,
+  logger: Logger,
+) {
+  let offset = ps.live + 1;
+  try {
+    while (offset < logEnd) {
+      const result = await log.fetch(ps.topic, ps.partition, offset, { maxWaitMs: 0, maxBytes: fetchBytes });
+      for (const rec of result.records) ps.window.append(toEdgeRecord(rec));
+      if (result.nextOffset <= offset) break;
+      offset = result.nextOffset;
+    }
+    ps.live = offset - 1;
+  } catch (err) {
+    // Retention raced us, or Kafka hiccupped: start empty at the log end.
+    logger.warn({ err, topic: ps.topic, partition: ps.partition }, 'window preload failed; starting empty');
+    ps.window.reset(logEnd - 1);
+    ps.live = logEnd - 1;
+  }
 }
 
 /** Starts an edge: Kafka ingest, the session store, the WebSocket and HTTP server. */
@@ -134,8 +164,12 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     const bounds = await log.bounds(name);
     const topic = new TopicState(name, log, config.fetchBytes);
     for (const p of partitions) {
-      const logEnd = bounds.find((b) => b.partition === p)?.logEnd ?? 0;
-      topic.partitions.set(p, new PartitionState(name, p, logEnd - 1, config.window, () => Date.now()));
+      const b = bounds.find((x) => x.partition === p);
+      const logEnd = b?.logEnd ?? 0;
+      const start = Math.max(b?.logStart ?? 0, logEnd - config.window.preloadRecords);
+      const ps = new PartitionState(name, p, start - 1, config.window, () => Date.now());
+      await preloadWindow(log, ps, logEnd, config.fetchBytes, logger);
+      topic.partitions.set(p, ps);
       metrics.addPartition(name, p, logEnd);
     }
     topics.set(name, topic);
