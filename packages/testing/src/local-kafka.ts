@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HarnessError, StartupError } from './errors.js';
+import { StartupError } from './errors.js';
 import { requirePrograms } from './find-executable.js';
 import { freePorts } from './free-port.js';
 import {
@@ -14,32 +14,21 @@ import {
 import { type KafkaDist, ensureKafkaDist } from './kafka-dist.js';
 import type { KafkaHandle, StartKafkaOptions } from './kafka-handle.js';
 import { waitForKafka } from './kafka-probe.js';
-import { readLogTail } from './log-tail.js';
-import { registerCleanup } from './process-cleanup.js';
-import type { RestartOptions } from './service-handle.js';
-import { SupervisedProcess } from './supervised-process.js';
+import { LocalServer } from './local-server.js';
 
 type Settings = Required<Omit<StartKafkaOptions, 'ignoreEnv'>>;
 
 const BIND_ATTEMPTS = 3;
 
 /** A single-node KRaft broker run from the cached jars, in its own tmp dir. */
-export class LocalKafka implements KafkaHandle {
-  readonly external = false;
-  readonly runtime = 'process';
-  readonly logFile: string;
-  private process: SupervisedProcess | undefined;
-  private stopped = false;
-  private readonly unregisterDir: () => void;
-
+export class LocalKafka extends LocalServer implements KafkaHandle {
   private constructor(
     private readonly settings: Settings,
     private readonly dist: KafkaDist,
-    private readonly dir: string,
+    dir: string,
     private layout: LocalBrokerLayout,
   ) {
-    this.logFile = join(this.dir, 'kafka.log');
-    this.unregisterDir = registerCleanup(() => rmSync(this.dir, { recursive: true, force: true }));
+    super(dir, 'kafka.log', settings, 'Kafka');
   }
 
   /** Fetches the jars if needed, formats a fresh storage dir and starts the broker. */
@@ -73,34 +62,8 @@ export class LocalKafka implements KafkaHandle {
     return [`127.0.0.1:${this.layout.port}`];
   }
 
-  get pid(): number | undefined {
-    return this.process?.running ? this.process.pid : undefined;
-  }
-
-  logTail(lines = 50): string {
-    return readLogTail(this.logFile, lines);
-  }
-
-  async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    await this.process?.stop(this.settings.stopTimeoutMs);
-    rmSync(this.dir, { recursive: true, force: true });
-    this.unregisterDir();
-  }
-
-  async restart(options: RestartOptions = {}): Promise<void> {
-    if (this.stopped) throw new HarnessError('INVALID_OPTION', 'restart() after stop(): start a new broker');
-    await this.process?.stop(
-      options.kill ? 0 : this.settings.stopTimeoutMs,
-      options.kill ? 'SIGKILL' : 'SIGTERM',
-    );
-    this.settings.log(`restarting Kafka at ${this.brokers.join(',')}`);
-    await this.launch();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.stop();
+  protected get address(): string {
+    return this.brokers.join(',');
   }
 
   private async format(): Promise<void> {
@@ -138,40 +101,24 @@ export class LocalKafka implements KafkaHandle {
     }
   }
 
-  private async launch(): Promise<void> {
+  protected async launch(): Promise<void> {
     const started = Date.now();
-    const broker = await SupervisedProcess.start({
-      command: 'java',
-      args: [
+    const broker = await this.supervise(
+      'the broker',
+      'java',
+      [
         ...this.jvmArgs('-Xmx1g', '-Xms256m', ...this.settings.jvmArgs),
         'kafka.Kafka',
         join(this.dir, 'server.properties'),
       ],
-      env: this.settings.env,
-      logFile: this.logFile,
-      dir: this.dir,
-      stopGraceMs: this.settings.stopTimeoutMs,
-    });
-    this.process = broker;
-    const died = new AbortController();
-    void broker.exited.then((exit) =>
-      died.abort(new Error(`the broker exited (code ${exit.code}, signal ${exit.signal})`)),
+      (died) =>
+        waitForKafka(this.brokers, {
+          timeoutMs: this.settings.startTimeoutMs,
+          createTopic: true,
+          signal: died,
+        }),
+      40,
     );
-    try {
-      await waitForKafka(this.brokers, {
-        timeoutMs: this.settings.startTimeoutMs,
-        createTopic: true,
-        signal: died.signal,
-      });
-    } catch (err) {
-      await broker.stop(2_000, 'SIGKILL');
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new StartupError(
-        `Kafka (pid ${broker.pid}) did not come up at ${this.brokers.join(',')}: ${reason}\n` +
-          `--- last lines of ${this.logFile} ---\n${this.logTail(40)}`,
-        { cause: err },
-      );
-    }
     this.settings.log(
       `Kafka up at ${this.brokers.join(',')} in ${Date.now() - started} ms (pid ${broker.pid})`,
     );
