@@ -32,6 +32,23 @@ export function encodePublication(publication: PublicationInput): Uint8Array {
   return pb.Publication.encode(publication as fanout.v1.IPublication).finish();
 }
 
+/**
+ * Encodes one record's live frame (a ServerFrame carrying the Publication)
+ * in a single pass, and returns with it a view of the Publication message
+ * inside it (no copy), which `publicationFrame(publication, channel)` wraps
+ * for replays. The edge's hot path: one encode and one allocation per record.
+ */
+export function encodeLivePublication(publication: PublicationInput): {
+  frame: Uint8Array;
+  publication: Uint8Array;
+} {
+  const frame = pb.ServerFrame.encode({ publication } as fanout.v1.IServerFrame).finish();
+  // frame = tag 0x0a, varint length, the Publication bytes.
+  let at = 1;
+  while ((frame[at] as number) & 0x80) at++;
+  return { frame, publication: frame.subarray(at + 1) };
+}
+
 const utf8 = new TextEncoder();
 
 function varintLength(n: number): number {

@@ -3,6 +3,7 @@ export {
   decodeServerFrame,
   encodeClientFrame,
   encodePublication,
+  encodeLivePublication,
   encodeServerFrame,
   publicationFrame,
 } from './codec.js';

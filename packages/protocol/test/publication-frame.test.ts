@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fanout } from '../src/generated/fanout.js';
-import { type Publication, decodeServerFrame, encodePublication, publicationFrame } from '../src/index.js';
+import {
+  type Publication,
+  decodeServerFrame,
+  encodeLivePublication,
+  encodePublication,
+  publicationFrame,
+} from '../src/index.js';
 import * as arb from './support/arbitraries.js';
 import { normalizeFrame, toHex } from './support/frames.js';
 import { varint } from './support/wire.js';
@@ -98,4 +104,21 @@ describe('publicationFrame', () => {
       { numRuns: 1_000 },
     );
   });
+});
+
+// The edge's hot path encodes the live frame in one pass and keeps the
+// Publication bytes as a view into it for replays.
+describe('encodeLivePublication', () => {
+  it.each([0, 100, 127, 128, 16383, 16384, 1 << 20])(
+    'frame and inner publication match the two-step encoding (payload %i bytes)',
+    (size) => {
+      const p = record(size);
+      const { frame, publication } = encodeLivePublication(p);
+      expectSameBytes(frame, reference(p));
+      expectSameBytes(publication, encodePublication(p));
+      expect(publication.buffer).toBe(frame.buffer);
+      expect(publication.byteOffset + publication.length).toBe(frame.byteOffset + frame.length);
+      expectSameBytes(publicationFrame(publication, 'prices:EURUSD'), reference(p, 'prices:EURUSD'));
+    },
+  );
 });

@@ -1,4 +1,3 @@
-import { publicationFrame } from '@fanout/protocol';
 import type { Logger } from 'pino';
 import type { KafkaLog } from './kafka/kafka-log.js';
 import { OffsetOutOfRangeError } from './kafka/kafka-log.js';
@@ -52,7 +51,7 @@ export async function runIngest(o: IngestOptions): Promise<void> {
       for (const rec of result.records) {
         const edgeRecord = toEdgeRecord(rec);
         ps.window.append(edgeRecord);
-        const frame = publicationFrame(edgeRecord.pub);
+        const frame = edgeRecord.frame;
         ps.live = rec.offset;
         o.publisher.publish(ps.topic, frame);
         publishes++;

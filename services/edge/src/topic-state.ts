@@ -1,5 +1,5 @@
 import { RecordWindow, ScanCoordinator, type WindowRecord, keyChannelName } from '@fanout/core';
-import { encodePublication } from '@fanout/protocol';
+import { encodeLivePublication } from '@fanout/protocol';
 import type { KafkaLog, LogRecord, PartitionBounds } from './kafka/kafka-log.js';
 import { createScanSource } from './kafka/scan-source.js';
 
@@ -7,7 +7,9 @@ import { createScanSource } from './kafka/scan-source.js';
 export interface EdgeRecord extends WindowRecord {
   offset: number;
   bytes: number;
-  /** The encoded Publication message (without envelope, without channel). */
+  /** The live frame: encoded once, the same bytes for every live subscriber. */
+  frame: Uint8Array;
+  /** The Publication message inside `frame` (a view, no copy), wrapped for replays. */
   pub: Uint8Array;
   /** The `<topic>:<key>` channel of the record, or null (no key, or a key that is not UTF-8). */
   keyName: string | null;
@@ -24,7 +26,7 @@ const EMPTY = new Uint8Array(0);
 
 /** Encodes a Kafka record into the edge's shared form. */
 export function toEdgeRecord(rec: LogRecord): EdgeRecord {
-  const pub = encodePublication({
+  const { frame, publication } = encodeLivePublication({
     topic: rec.topic,
     partition: rec.partition,
     offset: rec.offset,
@@ -33,7 +35,13 @@ export function toEdgeRecord(rec: LogRecord): EdgeRecord {
     timestampMs: rec.timestampMs,
     payload: rec.value ?? EMPTY,
   });
-  return { offset: rec.offset, bytes: pub.length, pub, keyName: keyChannelName(rec.topic, rec.key) };
+  return {
+    offset: rec.offset,
+    bytes: frame.length,
+    frame,
+    pub: publication,
+    keyName: keyChannelName(rec.topic, rec.key),
+  };
 }
 
 /** One partition as this edge sees it. */
