@@ -45,14 +45,6 @@ export class ConfigError extends FanoutError {
   }
 }
 
-/** A peer broke the wire protocol (malformed or out-of-order frame). Not retriable. */
-export class ProtocolError extends FanoutError {
-  /** @see FanoutError */
-  constructor(message: string, options: FanoutErrorOptions = {}) {
-    super(message, { code: 'PROTOCOL_VIOLATION', retriable: false, ...options });
-  }
-}
-
 /** Authentication or authorization failed (bad token, bad permission pattern, forbidden). Not retriable. */
 export class AuthError extends FanoutError {
   /** @see FanoutError */
@@ -74,14 +66,6 @@ export class StoreError extends FanoutError {
   /** @see FanoutError */
   constructor(message: string, options: FanoutErrorOptions = {}) {
     super(message, { code: 'STORE_UNAVAILABLE', retriable: true, ...options });
-  }
-}
-
-/** A consumer is too slow or a bounded buffer is full. Retriable by default. */
-export class BackpressureError extends FanoutError {
-  /** @see FanoutError */
-  constructor(message: string, options: FanoutErrorOptions = {}) {
-    super(message, { code: 'BACKPRESSURE', retriable: true, ...options });
   }
 }
 

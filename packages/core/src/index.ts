@@ -22,11 +22,9 @@ export { coveringDiff, coveringTopics } from './covering-set.js';
 export type { FanoutErrorOptions } from './errors.js';
 export {
   AuthError,
-  BackpressureError,
   ConfigError,
   FanoutError,
   isRetriable,
-  ProtocolError,
   SourceError,
   StoreError,
 } from './errors.js';

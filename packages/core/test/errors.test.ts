@@ -1,23 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AuthError,
-  BackpressureError,
-  ConfigError,
-  FanoutError,
-  ProtocolError,
-  SourceError,
-  StoreError,
-  isRetriable,
-} from '../src/errors.js';
+import { AuthError, ConfigError, FanoutError, SourceError, StoreError, isRetriable } from '../src/errors.js';
 
 describe('errors', () => {
   it.each([
     [ConfigError, 'ConfigError', 'CONFIG_INVALID', false],
-    [ProtocolError, 'ProtocolError', 'PROTOCOL_VIOLATION', false],
     [AuthError, 'AuthError', 'AUTH_FAILED', false],
     [SourceError, 'SourceError', 'SOURCE_UNAVAILABLE', true],
     [StoreError, 'StoreError', 'STORE_UNAVAILABLE', true],
-    [BackpressureError, 'BackpressureError', 'BACKPRESSURE', true],
   ] as const)('%o has a stable code and retriability', (Cls, name, code, retriable) => {
     const err = new Cls('boom');
     expect(err).toBeInstanceOf(FanoutError);
