@@ -62,12 +62,15 @@ describe('continuity lost', () => {
     await resumed.waitFor(() => channels.every((c) => resumed.subs.get(c)?.live), 'Subscribed after resume');
     const live = await kafka.produce(topic, 60, KEYS);
 
+    // Every channel's position spans every partition, `<topic>:<key>` too (which
+    // partition holds a key is the producer's business): a key channel whose
+    // key has no record on a partition still lost that partition's deleted range.
     const expectedLost = acks.flatMap(({ channel, positions }) =>
-      positions.map((p) => ({
+      [...logStart.keys()].map((partition) => ({
         channel,
-        partition: p.partition,
-        requestedOffset: p.offset + 1,
-        availableOffset: logStart.get(p.partition),
+        partition,
+        requestedOffset: (positions.find((p) => p.partition === partition)?.offset ?? -1) + 1,
+        availableOffset: logStart.get(partition),
         reason: ContinuityReason.DELETED,
       })),
     );

@@ -183,6 +183,17 @@ export class RecordWindow<T extends WindowRecord> {
   }
 
   /**
+   * Drops the records below `offset`: the partition's log start moved past
+   * them (retention, deleteRecords), so no replay may serve them any more.
+   * Coverage starts at `offset` at the earliest.
+   */
+  truncateBefore(offset: number): void {
+    while (this.#count > 0 && this.#at(0).offset < offset) this.#evictOldest();
+    if (this.#coveredFrom !== null && this.#coveredFrom < offset) this.#coveredFrom = offset;
+    if (this.#lastAppended !== null && this.#lastAppended < offset - 1) this.#lastAppended = offset - 1;
+  }
+
+  /**
    * Empties the window and restarts coverage after `startAfter` (or at the
    * next record when omitted): for a partition whose offsets went back (a
    * recreated topic) or whose ingest restarted elsewhere.

@@ -280,4 +280,22 @@ describe('RecordWindow', () => {
       { numRuns: 300 },
     );
   });
+
+  it('truncateBefore drops records below the new log start and moves coverage there', () => {
+    const { w } = setup({ startAfter: -1 });
+    for (const o of [0, 1, 2, 5, 6]) w.append(rec(o));
+    w.truncateBefore(3);
+    expect(offsets(w.readFrom(0))).toEqual([5, 6]);
+    expect(w.covers(2)).toBe(false);
+    expect(w.covers(3)).toBe(true);
+    w.truncateBefore(10);
+    expect(w.readFrom(0)).toEqual([]);
+    expect(w.covers(9)).toBe(false);
+    expect(w.covers(10)).toBe(true);
+    w.append(rec(10));
+    expect(offsets(w.readFrom(10))).toEqual([10]);
+    // A log start below coverage changes nothing.
+    w.truncateBefore(4);
+    expect(offsets(w.readFrom(0))).toEqual([10]);
+  });
 });

@@ -66,7 +66,7 @@ export const Start = { LATEST: 0, EARLIEST: 1, AFTER: 2 } as const;
 export type StartValue = (typeof Start)[keyof typeof Start];
 
 /** `ContinuityLost.reason` values. */
-export const ContinuityReason = { UNSPECIFIED: 0, DELETED: 1, AHEAD_OF_LOG: 2 } as const;
+export const ContinuityReason = { UNSPECIFIED: 0, DELETED: 1, AHEAD_OF_LOG: 2, TOPIC_RECREATED: 3 } as const;
 /** One of the `ContinuityReason` values. */
 export type ContinuityReasonValue = (typeof ContinuityReason)[keyof typeof ContinuityReason];
 

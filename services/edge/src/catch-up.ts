@@ -152,6 +152,20 @@ export async function bringLive(
   sub.catchingUp = true;
   let sourceFailures = 0;
   let bounds: Map<number, { logStart: number; logEnd: number }> | undefined;
+  // Log bounds read after this catch-up began: a replay is never planned on
+  // a log start or end from before (records deleted meanwhile must not be
+  // served from the window, and a stale end must not look like a client
+  // ahead of the log), so every edge answers the same for the same session.
+  let checkedFresh = false;
+  let generation = topic.generation;
+  /** After an await: was the topic recreated meanwhile? Then its handler reset our positions: plan again. */
+  const recreatedMeanwhile = () => {
+    if (topic.generation === generation) return false;
+    generation = topic.generation;
+    bounds = undefined;
+    checkedFresh = false;
+    return true;
+  };
   try {
     for (;;) {
       if (conn.closed || sub.cancelled) return;
@@ -160,6 +174,7 @@ export async function bringLive(
       let needBounds = false;
       for (const p of sub.partitions) {
         const pl = plan(sub, topic, p, bounds?.get(p));
+        if (pl.kind !== 'none' && !checkedFresh) needBounds = true;
         if (!isReady(topic, sub, p, pl)) {
           if (!bounds && (pl.kind === 'kafka' || pl.kind === 'wait')) needBounds = true;
           work ??= { partition: p, plan: pl };
@@ -167,8 +182,10 @@ export async function bringLive(
       }
       if (needBounds) {
         try {
-          const b = await topic.bounds();
+          const b = await topic.freshBounds();
+          if (recreatedMeanwhile()) continue;
           bounds = new Map(b.map((x) => [x.partition, { logStart: x.logStart, logEnd: x.logEnd }]));
+          checkedFresh = true;
         } catch (err) {
           if (++sourceFailures > MAX_SOURCE_FAILURES) throw err;
           await new Promise((r) => setTimeout(r, 200 * sourceFailures));
@@ -217,8 +234,14 @@ export async function bringLive(
           if (!ps) return;
           const records = ps.window.readFrom(pl.from, SYNC_TAIL_RECORDS * 4);
           const last = records[records.length - 1];
-          if (!last) break;
+          if (!last) {
+            // The window covers [from, live] and holds no record there: those
+            // offsets are control markers or aborted records. Nothing to send.
+            sub.positions.set(partition, ps.live);
+            break;
+          }
           await sendReplayed(ctx, conn, sub, filterForChannel(sub, records));
+          if (recreatedMeanwhile()) break;
           sub.positions.set(partition, last.offset);
           note(tally, 'window', records.length);
           break;
@@ -229,13 +252,15 @@ export async function bringLive(
           try {
             records = await readKafka(topic, partition, pl.from, to);
           } catch (err) {
-            topic.invalidateBounds();
+            if (recreatedMeanwhile()) break;
             bounds = undefined;
             if (++sourceFailures > MAX_SOURCE_FAILURES) throw err;
             await new Promise((r) => setTimeout(r, 100 * sourceFailures));
             break;
           }
+          if (recreatedMeanwhile()) break;
           await sendReplayed(ctx, conn, sub, filterForChannel(sub, records));
+          if (recreatedMeanwhile()) break;
           sub.positions.set(partition, to);
           note(tally, 'kafka', records.length);
           bounds = undefined;
@@ -245,6 +270,7 @@ export async function bringLive(
           // This edge is behind the client's position (another edge read
           // further). Wait for ingest to get there.
           await topic.partitions.get(partition)?.advanced(WAIT_SLICE_MS);
+          recreatedMeanwhile();
           bounds = undefined;
           break;
         }

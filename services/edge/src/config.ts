@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '@fanout/core';
+import { type KafkaConnection, kafkaSettings, resolveKafkaConnection } from '@fanout/kafka-settings';
 import { z } from 'zod';
 
 const bool = z
@@ -33,20 +34,26 @@ export const settings = {
     schema: z.string().min(1).max(128).optional(),
     doc: 'Identifier of this edge in logs and Welcome (default: host-pid).',
   },
-  KAFKA_BROKERS: {
-    schema: list.pipe(
-      z.array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port')).min(1, 'needs at least one broker'),
-    ),
-    doc: 'Kafka bootstrap brokers, comma-separated host:port (required).',
+  ...kafkaSettings,
+  KAFKA_FETCH_MAX_WAIT_MS: {
+    schema: int(1, 10_000).default(500),
+    doc: "How long ingest's fetch waits at the broker for new records (long poll); one fetch per broker carries all its partitions, and it returns as soon as any has data.",
   },
-  KAFKA_CLIENT_ID: { schema: z.string().min(1).default('fanout-edge'), doc: 'Kafka client id.' },
   EDGE_TOPICS: {
     schema: list.optional(),
     doc: 'Topics served, comma-separated (this or EDGE_TOPIC_PATTERN is required).',
   },
   EDGE_TOPIC_PATTERN: {
     schema: z.string().min(1).optional(),
-    doc: 'Regular expression of topics served; topics are discovered every 30 s.',
+    doc: 'Regular expression of topics served; discovered every EDGE_TOPIC_REFRESH_MS.',
+  },
+  EDGE_STARTUP_WAIT_MS: {
+    schema: int(0, 600_000).default(10_000),
+    doc: 'How long startup waits for Kafka and the served topics before it goes on not ready (it keeps retrying; /readyz says why).',
+  },
+  EDGE_TOPIC_REFRESH_MS: {
+    schema: int(500, 300_000).default(10_000),
+    doc: 'How often the edge reads topic metadata: topics matching EDGE_TOPIC_PATTERN, partitions added, topics recreated, listed topics that appear.',
   },
   SESSION_STORE: {
     schema: z.enum(['redis', 'memory']).optional(),
@@ -182,8 +189,8 @@ export interface EdgeConfig {
   host: string;
   port: number;
   nodeId: string;
-  kafka: { brokers: string[]; clientId: string };
-  topics: { list?: string[]; pattern?: RegExp };
+  kafka: KafkaConnection & { fetchMaxWaitMs: number };
+  topics: { list?: string[]; pattern?: RegExp; refreshMs: number };
   store: { kind: 'redis'; url: string } | { kind: 'memory' };
   sessionTtlSeconds: number;
   window: { maxRecords: number; maxBytes: number; maxAgeMs: number; preloadRecords: number };
@@ -201,6 +208,8 @@ export interface EdgeConfig {
   auth: AuthConfig;
   allowedOrigins?: string[];
   shutdownTimeoutMs: number;
+  /** How long startup waits for Kafka and the topics before serving not ready. */
+  startupWaitMs: number;
   goAwayReconnectMs: number;
   logLevel: string;
   allowUwsFallback: boolean;
@@ -252,6 +261,8 @@ export function loadConfig(
   if (r.EDGE_TOPICS?.length && r.EDGE_TOPIC_PATTERN)
     problems.push('EDGE_TOPICS and EDGE_TOPIC_PATTERN: set only one');
 
+  const kafka = resolveKafkaConnection(r, problems);
+
   const storeKind = r.SESSION_STORE ?? (r.REDIS_URL ? 'redis' : undefined);
   if (!storeKind) problems.push('SESSION_STORE: set REDIS_URL, or SESSION_STORE=memory for a single node');
   if (storeKind === 'redis' && !r.REDIS_URL) problems.push('REDIS_URL: is required with SESSION_STORE=redis');
@@ -299,7 +310,9 @@ export function loadConfig(
     };
   }
   const unknown = Object.keys(env).filter(
-    (k) => /^(EDGE|SESSION|WINDOW|HEARTBEAT|SLOW_CLIENT|ACK|JWT|MAX)_/.test(k) && !(k in settings),
+    (k) =>
+      /^(EDGE|SESSION|WINDOW|HEARTBEAT|SLOW_CLIENT|ACK|JWT|MAX|KAFKA_(TLS|SASL))_/.test(k) &&
+      !(k in settings),
   );
   for (const k of unknown) problems.push(`${k}: unknown setting`);
 
@@ -312,8 +325,11 @@ export function loadConfig(
     host: r.EDGE_HOST,
     port: r.EDGE_PORT,
     nodeId: r.EDGE_NODE_ID ?? defaults.nodeId,
-    kafka: { brokers: r.KAFKA_BROKERS, clientId: r.KAFKA_CLIENT_ID },
-    topics: r.EDGE_TOPICS?.length ? { list: r.EDGE_TOPICS } : { pattern: pattern as RegExp },
+    kafka: { ...(kafka as KafkaConnection), fetchMaxWaitMs: r.KAFKA_FETCH_MAX_WAIT_MS },
+    topics: {
+      ...(r.EDGE_TOPICS?.length ? { list: r.EDGE_TOPICS } : { pattern: pattern as RegExp }),
+      refreshMs: r.EDGE_TOPIC_REFRESH_MS,
+    },
     store: storeKind === 'redis' ? { kind: 'redis', url: r.REDIS_URL as string } : { kind: 'memory' },
     sessionTtlSeconds: r.SESSION_TTL_SECONDS,
     window: {
@@ -340,6 +356,7 @@ export function loadConfig(
     auth,
     ...(r.ALLOWED_ORIGINS?.length ? { allowedOrigins: r.ALLOWED_ORIGINS } : {}),
     shutdownTimeoutMs: r.SHUTDOWN_TIMEOUT_MS,
+    startupWaitMs: r.EDGE_STARTUP_WAIT_MS,
     goAwayReconnectMs: r.GOAWAY_RECONNECT_MS,
     logLevel: r.LOG_LEVEL,
     allowUwsFallback: r.UWS_ALLOW_FALLBACK,

@@ -19,7 +19,7 @@ export interface ConnectionObserver {
 export interface Subscription {
   readonly channel: Channel;
   /** The partitions the channel lives in (all for `<topic>`, one for `<topic>:<key>`). */
-  readonly partitions: number[];
+  partitions: number[];
   /**
    * While not live: per partition, the last offset sent (or covered by the
    * start). While live this is stale: the sent position is the partition's

@@ -6,9 +6,8 @@ import { type Authenticator, createAuthenticator } from './auth.js';
 import type { EdgeConfig } from './config.js';
 import { Connection, type SocketData } from './connection.js';
 import { type FlowLimits, closeStuck, onDrained, sweepSlowClients } from './flow-control.js';
-import { runIngest } from './ingest.js';
 import type { KafkaLog } from './kafka/kafka-log.js';
-import { createKafkajsLog } from './kafka/kafkajs-log.js';
+import { createKafkaReader } from './kafka/kafka-reader.js';
 import { EdgeMetrics } from './metrics.js';
 import { type HandlerContext, handleMessage, updateLiveTopics } from './session-handler.js';
 import { STATUS_PAGE_HTML } from './status-page.js';
@@ -16,7 +15,8 @@ import { StatusSampler } from './status.js';
 import { createMemoryStore } from './store/memory-store.js';
 import { createRedisStore } from './store/redis-store.js';
 import type { SessionStore } from './store/session-store.js';
-import { PartitionState, TopicState, toEdgeRecord } from './topic-state.js';
+import { TopicRegistry } from './topic-registry.js';
+import { onLiveGap, onPartitionsAdded, onTopicRecreated } from './topology.js';
 import type { LoadedUws } from './uws.js';
 
 /** Sweep live connections for slow clients after this many bytes were published. */
@@ -44,51 +44,19 @@ export interface EdgeDeps {
   metrics?: EdgeMetrics;
 }
 
-async function discoverTopics(config: EdgeConfig, log: KafkaLog): Promise<string[]> {
-  if (config.topics.list) return config.topics.list;
-  const pattern = config.topics.pattern as RegExp;
-  return (await log.listTopics()).filter((t) => !t.startsWith('__') && pattern.test(t));
-}
-
-/**
- * Fills a partition's window with its last records before ingest starts (no
- * client can be subscribed yet, so nothing is published). Clients resuming on
- * a freshly started edge (after a deploy or a crash elsewhere) then replay
- * from memory instead of each needing a Kafka read.
- */
-async function preloadWindow(
-  log: KafkaLog,
-  ps: PartitionState,
-  logEnd: number,
-  fetchBytes: number,
-  logger: Logger,
-) {
-  let offset = ps.live + 1;
-  try {
-    while (offset < logEnd) {
-      const result = await log.fetch(ps.topic, ps.partition, offset, { maxWaitMs: 0, maxBytes: fetchBytes });
-      for (const rec of result.records) ps.window.append(toEdgeRecord(rec));
-      if (result.nextOffset <= offset) break;
-      offset = result.nextOffset;
-    }
-    ps.live = offset - 1;
-  } catch (err) {
-    // Retention raced us, or Kafka hiccupped: start empty at the log end.
-    logger.warn({ err, topic: ps.topic, partition: ps.partition }, 'window preload failed; starting empty');
-    ps.window.reset(logEnd - 1);
-    ps.live = logEnd - 1;
-  }
-}
-
 /** Starts an edge: Kafka ingest, the session store, the WebSocket and HTTP server. */
 export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edge> {
   const logger = deps.logger;
   const uws = deps.uws.uws;
   const log =
     deps.log ??
-    createKafkajsLog({
+    createKafkaReader({
       brokers: config.kafka.brokers,
       clientId: config.kafka.clientId,
+      ...(config.kafka.tls ? { tls: config.kafka.tls } : {}),
+      ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
+      maxWaitMs: config.kafka.fetchMaxWaitMs,
+      partitionMaxBytes: config.fetchBytes,
       logger: logger.child({ component: 'kafka' }),
     });
   const store =
@@ -108,10 +76,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
       'AUTH_MODE=insecure: every client is accepted with access to every channel; never use this in production',
     );
 
-  await log.connect();
-  const topics = new Map<string, TopicState>();
   let stopped = false;
-  let kafkaHealthy = true;
   let storeHealthy = true;
   let publishedSinceSweep = 0;
   const limits: FlowLimits = {
@@ -121,7 +86,6 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
   };
   const conns = new Set<Connection>();
   const liveConns = new Set<Connection>();
-  const server: { app?: TemplatedApp } = {};
 
   const acks = new WriteBehind({
     write: metrics.timeAckWrite((batch) => store.writeAcks(batch), ackBatchSize),
@@ -136,8 +100,31 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     },
   });
 
+  const server: { app?: TemplatedApp } = {};
+  const registry: TopicRegistry = new TopicRegistry({
+    config,
+    log,
+    logger,
+    metrics,
+    ingest: {
+      publisher: { publish: (t, frame) => server.app?.publish(t, frame, true) },
+      onFetched: (report) => metrics.ingested(report),
+      onBatch: (bytes) => {
+        publishedSinceSweep += bytes;
+        if (publishedSinceSweep >= SWEEP_EVERY_BYTES) sweep();
+      },
+      onLiveGap: (ps, requested, available, reason) => onLiveGap(conns, ps, requested, available, reason),
+    },
+    listener: {
+      partitionsAdded: (topic, added) => onPartitionsAdded(conns, topic, added),
+      topicRecreated: (topic, previous) => onTopicRecreated(ctx, conns, topic, previous),
+    },
+  });
+  const topics = registry.topics;
+
   const ctx: HandlerContext = {
     topics,
+    wouldServe: (topic) => registry.wouldServe(topic),
     softBytes: limits.softBytes,
     auth,
     store,
@@ -159,49 +146,6 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     sweepSlowClients(ctx, limits, onSlow);
   };
 
-  const addTopic = async (name: string) => {
-    const partitions = await log.partitions(name);
-    const bounds = await log.bounds(name);
-    const topic = new TopicState(name, log, config.fetchBytes);
-    for (const p of partitions) {
-      const b = bounds.find((x) => x.partition === p);
-      const logEnd = b?.logEnd ?? 0;
-      const start = Math.max(b?.logStart ?? 0, logEnd - config.window.preloadRecords);
-      const ps = new PartitionState(name, p, start - 1, config.window, () => Date.now());
-      await preloadWindow(log, ps, logEnd, config.fetchBytes, logger);
-      topic.partitions.set(p, ps);
-      metrics.addPartition(name, p, logEnd);
-    }
-    topics.set(name, topic);
-    for (const ps of topic.partitions.values()) {
-      void runIngest({
-        log,
-        partition: ps,
-        publisher: { publish: (t, frame) => server.app?.publish(t, frame, true) },
-        logger,
-        fetchBytes: config.fetchBytes,
-        isStopped: () => stopped,
-        onHealth: (ok) => {
-          kafkaHealthy = ok;
-        },
-        onFetched: (report) => metrics.ingested(report),
-        onBatch: (bytes) => {
-          publishedSinceSweep += bytes;
-          if (publishedSinceSweep >= SWEEP_EVERY_BYTES) sweep();
-        },
-      });
-    }
-    logger.info({ topic: name, partitions: partitions.length }, 'serving topic');
-  };
-
-  const initialTopics = await discoverTopics(config, log);
-  if (config.topics.list) {
-    const existing = new Set(await log.listTopics());
-    const missing = initialTopics.filter((t) => !existing.has(t));
-    if (missing.length > 0) throw new Error(`served topics do not exist in Kafka: ${missing.join(', ')}`);
-  }
-  for (const t of initialTopics) await addTopic(t);
-
   // --- the server ---
   const app = uws.App();
   server.app = app;
@@ -214,8 +158,21 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
       res.writeStatus(status).writeHeader('content-type', 'application/json').end(JSON.stringify(body)),
     );
   };
-  const readiness = () => ({ kafka: kafkaHealthy, store: storeHealthy, stopping: stopped });
-  const isReady = () => !stopped && kafkaHealthy && storeHealthy;
+  const readiness = () => {
+    const source = registry.readiness();
+    return {
+      kafka: source.ready,
+      store: storeHealthy,
+      stopping: stopped,
+      reasons: [
+        ...source.reasons,
+        ...(storeHealthy ? [] : ['session store unreachable']),
+        ...(stopped ? ['shutting down'] : []),
+      ],
+      unhealthy_partitions: source.unhealthyPartitions,
+    };
+  };
+  const isReady = () => !stopped && storeHealthy && registry.readiness().ready;
 
   app.get('/healthz', (res) => json(res, '200 OK', { ok: true }));
   app.get('/readyz', (res) => json(res, isReady() ? '200 OK' : '503 Service Unavailable', readiness()));
@@ -418,15 +375,13 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     lastTick = now;
     status.sample();
   }, 1000);
-  const topicRefresh = config.topics.pattern
-    ? setInterval(() => {
-        discoverTopics(config, log)
-          .then(async (names) => {
-            for (const n of names) if (!topics.has(n)) await addTopic(n);
-          })
-          .catch((err: unknown) => logger.warn({ err }, 'topic discovery failed'));
-      }, 30_000)
-    : undefined;
+  registry.start();
+  // Kafka and the topics usually answer within a moment: serve them before
+  // resolving. If not, the edge stays up, not ready, and serves once they do.
+  await registry.firstRefresh(config.startupWaitMs);
+  const source = registry.readiness();
+  if (!source.ready)
+    logger.warn({ reasons: source.reasons }, 'edge not ready yet; retrying in the background');
 
   logger.info(
     { port, host: config.host, node_id: config.nodeId, topics: [...topics.keys()] },
@@ -448,7 +403,6 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
         clearInterval(maintenance);
         clearInterval(storeProbe);
         clearInterval(statusSampler);
-        if (topicRefresh) clearInterval(topicRefresh);
         const goAway = encodeServerFrame({
           kind: 'goAway',
           goAway: {
@@ -469,7 +423,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
           logger.error({ err, pending: acks.pending }, 'could not flush every pending ack');
         }
         acks.close();
-        for (const topic of topics.values()) topic.scans.close();
+        registry.stop();
         await Promise.allSettled([log.close(), store.close()]);
         logger.info('edge stopped');
       })();

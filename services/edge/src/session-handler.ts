@@ -7,12 +7,12 @@ import {
   isWellFormedSessionId,
   newSessionId,
   parseChannel,
-  partitionForKey,
 } from '@fanout/core';
 import {
   type Ack,
   type ClientFrame,
   CloseCode,
+  ContinuityReason,
   ErrorCode,
   type Hello,
   PROTOCOL_VERSION,
@@ -41,11 +41,11 @@ export interface HandlerContext extends CatchUpContext {
   };
   /** Connections on live delivery (checked by the slow-client sweep). */
   liveConns: Set<Connection>;
+  /** Whether a topic not served yet would be once it exists (EDGE_TOPIC_PATTERN, or a listed topic not created yet). */
+  wouldServe(topic: string): boolean;
   /** Told when a Hello created or resumed a session (metrics). */
   onSession?(outcome: 'created' | 'resumed'): void;
 }
-
-const utf8 = new TextEncoder();
 
 /** Handles one binary message. Decodes synchronously: the buffer is only valid until the first await. */
 export function handleMessage(
@@ -147,13 +147,14 @@ function storeFailed(conn: Connection, err: unknown): void {
   conn.close(CloseCode.STORE_UNAVAILABLE, 'store unavailable');
 }
 
-/** The partitions a channel lives in. */
+/**
+ * The partitions a channel's position spans: every partition of its topic,
+ * for `<topic>:<key>` as for `<topic>`. Which partition holds a key is the
+ * producer's business (librdkafka hashes with CRC32, Java with murmur2,
+ * others differently), and keys move when partitions are added.
+ */
 function channelPartitions(ctx: HandlerContext, channel: Channel): number[] | undefined {
-  const topic = ctx.topics.get(channel.topic);
-  if (!topic) return undefined;
-  const all = [...topic.partitions.keys()].sort((a, b) => a - b);
-  if (channel.key === null) return all;
-  return [partitionForKey(utf8.encode(channel.key), all.length)];
+  return ctx.topics.get(channel.topic)?.partitionList();
 }
 
 async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Promise<void> {
@@ -229,6 +230,8 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
     delivered.set(d.channel, new Map(d.positions.map((p) => [p.partition, p.offset])));
 
   const restored: Subscription[] = [];
+  const lostOnRestore: Array<{ channel: string; partition: number; requested: number; available: number }> =
+    [];
   for (const [name, acked] of stored.subscriptions) {
     const parsed = parseChannel(name, { maxLength: ctx.limits.maxChannelBytes });
     const partitions = parsed.ok ? channelPartitions(ctx, parsed.channel) : undefined;
@@ -241,12 +244,29 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
       ctx.store.unsubscribe(stored.id, name).catch(() => undefined);
       continue;
     }
+    const topic = ctx.topics.get(parsed.channel.topic);
     const fromClient = delivered.get(name);
     const positions = new Map<number, number>();
+    const epoch = stored.epochs.get(name);
+    const recreated = !!epoch && !!topic?.id && epoch !== topic.id;
     for (const p of partitions) {
-      const live = ctx.topics.get(parsed.channel.topic)?.partitions.get(p)?.live ?? -1;
-      // Replay from the later of (stored ack, client-delivered) + 1.
-      positions.set(p, Math.max(acked.get(p) ?? live, fromClient?.get(p) ?? -1));
+      const ps = topic?.partitions.get(p);
+      const logStart = ps?.logStart ?? 0;
+      // Replay from the later of (stored ack, client-delivered) + 1. A
+      // partition the session has no position for was added after it
+      // subscribed: every record on it is after the subscription.
+      const resumeAfter = Math.max(acked.get(p) ?? logStart - 1, fromClient?.get(p) ?? -1);
+      if (recreated) {
+        lostOnRestore.push({ channel: name, partition: p, requested: resumeAfter + 1, available: logStart });
+        positions.set(p, logStart - 1);
+      } else positions.set(p, resumeAfter);
+    }
+    if (recreated) {
+      conn.log.warn(
+        { channel: name, stored_epoch: epoch, topic_id: topic?.id },
+        'topic recreated since the session acked',
+      );
+      ctx.store.subscribe(stored.id, name, new Map(positions), topic?.id).catch(() => undefined);
     }
     restored.push({
       channel: parsed.channel,
@@ -269,6 +289,17 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
       positions: [...s.positions].map(([partition, offset]) => ({ partition, offset })),
     })),
   );
+  for (const l of lostOnRestore)
+    conn.send({
+      kind: 'continuityLost',
+      continuityLost: {
+        channel: l.channel,
+        partition: l.partition,
+        requestedOffset: l.requested,
+        availableOffset: l.available,
+        reason: ContinuityReason.TOPIC_RECREATED,
+      },
+    });
   for (const sub of restored) {
     conn.subs.set(sub.channel.name, sub);
     void bringLive(ctx, conn, sub);
@@ -304,7 +335,11 @@ async function onSubscribe(ctx: HandlerContext, conn: Connection, s: Subscribe):
   const channel = parsed.channel;
   const topic = ctx.topics.get(channel.topic);
   const partitions = channelPartitions(ctx, channel);
-  if (!topic || !partitions) return fail(ErrorCode.UNKNOWN_TOPIC, `topic ${channel.topic} is not served`);
+  if (!topic || !partitions) {
+    if (ctx.wouldServe(channel.topic))
+      return fail(ErrorCode.UNKNOWN_TOPIC, `topic ${channel.topic} does not exist yet; retry later`, true);
+    return fail(ErrorCode.UNKNOWN_TOPIC, `topic ${channel.topic} is not served`);
+  }
   if (!conn.acl?.allows(channel))
     return fail(ErrorCode.FORBIDDEN, `not allowed to subscribe to ${channel.name}`);
   if (conn.subs.has(channel.name))
@@ -325,7 +360,7 @@ async function onSubscribe(ctx: HandlerContext, conn: Connection, s: Subscribe):
     }
   } else if (s.start === Start.EARLIEST) {
     try {
-      const bounds = await topic.bounds(0);
+      const bounds = await topic.freshBounds();
       for (const b of bounds) if (positions.has(b.partition)) positions.set(b.partition, b.logStart - 1);
     } catch (err) {
       conn.log.warn({ err }, 'cannot read topic bounds');
@@ -346,7 +381,7 @@ async function onSubscribe(ctx: HandlerContext, conn: Connection, s: Subscribe):
   };
   conn.subs.set(channel.name, sub);
   try {
-    await ctx.store.subscribe(conn.sessionId, channel.name, positions);
+    await ctx.store.subscribe(conn.sessionId, channel.name, positions, topic.id);
   } catch (err) {
     conn.subs.delete(channel.name);
     sub.cancelled = true;

@@ -1,6 +1,6 @@
 import { RecordWindow, ScanCoordinator, type WindowRecord, keyChannelName } from '@fanout/core';
 import { encodeLivePublication } from '@fanout/protocol';
-import type { KafkaLog, LogRecord, PartitionBounds } from './kafka/kafka-log.js';
+import type { Follow, KafkaLog, LogRecord, PartitionBounds } from './kafka/kafka-log.js';
 import { createScanSource } from './kafka/scan-source.js';
 
 /** A record as the edge keeps it: encoded once, shared by live delivery, the window and replays. */
@@ -44,10 +44,20 @@ export function toEdgeRecord(rec: LogRecord): EdgeRecord {
   };
 }
 
+/** Whether a partition's ingest is reading (`ok`) or why not. */
+export type PartitionHealth =
+  | { ok: true }
+  | { ok: false; reason: 'unavailable' | 'undecodable' | 'topic-changed'; message: string; since: number };
+
 /** One partition as this edge sees it. */
 export class PartitionState {
   /** The last offset published live (-1: none). Everything up to it went to live subscribers. */
   live: number;
+  /** The partition's log start as last seen (every fetch reports it); the window never holds records below it. */
+  logStart = 0;
+  health: PartitionHealth = { ok: true };
+  /** The ingest's follow of this partition (set by the topic registry). */
+  follow: Follow | undefined;
   readonly window: RecordWindow<EdgeRecord>;
   #waiters = new Set<() => void>();
 
@@ -78,19 +88,35 @@ export class PartitionState {
   notify(): void {
     for (const w of [...this.#waiters]) w();
   }
+
+  /** The log start moved (retention, deleteRecords): the window drops what is gone. */
+  logStartAt(offset: number): void {
+    if (offset <= this.logStart) return;
+    this.logStart = offset;
+    this.window.truncateBefore(offset);
+  }
 }
 
-/** One served topic: its partitions, shared Kafka scans and cached bounds. */
+/** One served topic: its partitions, shared Kafka scans and bounds. */
 export class TopicState {
   readonly partitions = new Map<number, PartitionState>();
-  readonly scans: ScanCoordinator<EdgeRecord>;
-  #bounds: { at: number; value: Promise<PartitionBounds[]> } | undefined;
+  scans: ScanCoordinator<EdgeRecord>;
+  /** The topic's Kafka id ('' where the cluster has none): a new id means the topic was recreated. */
+  id: string;
+  /** Bumped when the topic is recreated: a catch-up that awaited across it starts over. */
+  generation = 0;
+  #inflight: Promise<PartitionBounds[]> | undefined;
+  #queued: { promise: Promise<PartitionBounds[]> } | undefined;
+  #last: { at: number; value: PartitionBounds[] } | undefined;
 
   constructor(
     readonly name: string,
+    id: string,
     private readonly log: KafkaLog,
-    fetchBytes: number,
+    private readonly fetchBytes: number,
+    private readonly now: () => number = Date.now,
   ) {
+    this.id = id;
     this.scans = new ScanCoordinator<EdgeRecord>({ source: createScanSource(log, name, fetchBytes) });
   }
 
@@ -98,20 +124,68 @@ export class TopicState {
     return this.partitions.size;
   }
 
-  /** The partitions' bounds, shared by concurrent callers and cached for `maxAgeMs`. */
-  bounds(maxAgeMs = 1000): Promise<PartitionBounds[]> {
-    const now = Date.now();
-    if (!this.#bounds || now - this.#bounds.at > maxAgeMs) {
-      const value = this.log.bounds(this.name);
-      this.#bounds = { at: now, value };
-      value.catch(() => {
-        if (this.#bounds?.value === value) this.#bounds = undefined;
-      });
-    }
-    return this.#bounds.value;
+  /** Partition numbers, ascending. */
+  partitionList(): number[] {
+    return [...this.partitions.keys()].sort((a, b) => a - b);
   }
 
-  invalidateBounds(): void {
-    this.#bounds = undefined;
+  /**
+   * Bounds read from Kafka after this call (never an answer from before it,
+   * since a log start can move at any time). Callers share requests: one
+   * not yet sent is joined, and while one is in flight the next is queued
+   * for everyone who asks meanwhile, so a storm of resumes costs at most two
+   * ListOffsets rounds at a time.
+   */
+  freshBounds(): Promise<PartitionBounds[]> {
+    if (this.#queued) return this.#queued.promise;
+    if (!this.#inflight) return this.#request();
+    let resolve!: (b: PartitionBounds[]) => void;
+    let reject!: (err: unknown) => void;
+    const promise = new Promise<PartitionBounds[]>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.#queued = { promise };
+    const run = () => {
+      this.#queued = undefined;
+      this.#request().then(resolve, reject);
+    };
+    this.#inflight.then(run, run);
+    return promise;
+  }
+
+  /** Bounds at most `maxAgeMs` old (for decisions that a stale answer cannot change). */
+  bounds(maxAgeMs = 1000): Promise<PartitionBounds[]> {
+    const last = this.#last;
+    if (last && this.now() - last.at <= maxAgeMs) return Promise.resolve(last.value);
+    return this.freshBounds();
+  }
+
+  #request(): Promise<PartitionBounds[]> {
+    const at = this.now();
+    const generation = this.generation;
+    const value = this.log.bounds(this.name).then((bounds) => {
+      if (generation !== this.generation) return bounds; // an answer about the topic before it was recreated
+      for (const b of bounds) this.partitions.get(b.partition)?.logStartAt(b.logStart);
+      if (!this.#last || this.#last.at <= at) this.#last = { at, value: bounds };
+      return bounds;
+    });
+    this.#inflight = value;
+    const clear = () => {
+      if (this.#inflight === value) this.#inflight = undefined;
+    };
+    value.then(clear, clear);
+    return value;
+  }
+
+  /** The topic was deleted and created again under the same name: new id, scans of the old one dropped. */
+  recreated(id: string): void {
+    this.id = id;
+    this.generation++;
+    this.scans.close();
+    this.scans = new ScanCoordinator<EdgeRecord>({
+      source: createScanSource(this.log, this.name, this.fetchBytes),
+    });
+    this.#last = undefined;
   }
 }

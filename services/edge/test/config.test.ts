@@ -18,7 +18,7 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
     expect(config.port).toBe(8080);
     expect(config.nodeId).toBe('node-1');
-    expect(config.topics).toEqual({ list: ['prices'] });
+    expect(config.topics).toEqual({ list: ['prices'], refreshMs: 10_000 });
     expect(config.store).toEqual({ kind: 'memory' });
     expect(config.auth).toEqual({ mode: 'insecure' });
     expect(config.limits.maxFrameBytes).toBe(64 * 1024);

@@ -338,7 +338,8 @@ export namespace fanout {
         enum ContinuityReason {
             CONTINUITY_REASON_UNSPECIFIED = 0,
             CONTINUITY_REASON_DELETED = 1,
-            CONTINUITY_REASON_AHEAD_OF_LOG = 2
+            CONTINUITY_REASON_AHEAD_OF_LOG = 2,
+            CONTINUITY_REASON_TOPIC_RECREATED = 3
         }
 
         interface IContinuityLost {

@@ -2747,12 +2747,14 @@ export const fanout = $root.fanout = (() => {
          * @property {number} CONTINUITY_REASON_UNSPECIFIED=0 CONTINUITY_REASON_UNSPECIFIED value
          * @property {number} CONTINUITY_REASON_DELETED=1 CONTINUITY_REASON_DELETED value
          * @property {number} CONTINUITY_REASON_AHEAD_OF_LOG=2 CONTINUITY_REASON_AHEAD_OF_LOG value
+         * @property {number} CONTINUITY_REASON_TOPIC_RECREATED=3 CONTINUITY_REASON_TOPIC_RECREATED value
          */
         v1.ContinuityReason = (function() {
             const valuesById = {}, values = Object.create(valuesById);
             values[valuesById[0] = "CONTINUITY_REASON_UNSPECIFIED"] = 0;
             values[valuesById[1] = "CONTINUITY_REASON_DELETED"] = 1;
             values[valuesById[2] = "CONTINUITY_REASON_AHEAD_OF_LOG"] = 2;
+            values[valuesById[3] = "CONTINUITY_REASON_TOPIC_RECREATED"] = 3;
             return values;
         })();
 

@@ -4,6 +4,7 @@ import type { SessionStore, StoredSession } from './session-store.js';
 interface Entry {
   subject: string;
   subscriptions: Map<string, Map<number, number>>;
+  epochs: Map<string, string>;
   expiresAt: number;
 }
 
@@ -23,19 +24,25 @@ export function createMemoryStore(options: { ttlSeconds: number; now?: () => num
   };
   return {
     async create(id, subject) {
-      sessions.set(id, { subject, subscriptions: new Map(), expiresAt: now() + ttlMs });
+      sessions.set(id, { subject, subscriptions: new Map(), epochs: new Map(), expiresAt: now() + ttlMs });
     },
     async load(id): Promise<StoredSession | null> {
       const e = live(id);
       if (!e) return null;
       const subscriptions = new Map([...e.subscriptions].map(([c, p]) => [c, new Map(p)] as const));
-      return { id, subject: e.subject, subscriptions };
+      return { id, subject: e.subject, subscriptions, epochs: new Map(e.epochs) };
     },
-    async subscribe(id, channel, positions) {
-      live(id)?.subscriptions.set(channel, new Map(positions));
+    async subscribe(id, channel, positions, epoch) {
+      const e = live(id);
+      if (!e) return;
+      e.subscriptions.set(channel, new Map(positions));
+      if (epoch) e.epochs.set(channel, epoch);
+      else e.epochs.delete(channel);
     },
     async unsubscribe(id, channel) {
-      live(id)?.subscriptions.delete(channel);
+      const e = live(id);
+      e?.subscriptions.delete(channel);
+      e?.epochs.delete(channel);
     },
     async writeAcks(batch: AckBatch) {
       for (const [id, channels] of batch) {

@@ -87,9 +87,12 @@ export function createRedisStore(options: { url: string; ttlSeconds: number; log
         const hash = await redis.hgetall(key(id));
         if (!hash.subject) return null;
         const subscriptions = new Map<string, Map<number, number>>();
-        for (const field of Object.keys(hash)) {
-          if (field.startsWith('c:'))
-            subscriptions.set(field.slice(2), subscriptions.get(field.slice(2)) ?? new Map());
+        const epochs = new Map<string, string>();
+        for (const [field, value] of Object.entries(hash)) {
+          if (!field.startsWith('c:')) continue;
+          subscriptions.set(field.slice(2), subscriptions.get(field.slice(2)) ?? new Map());
+          // `1` from sessions stored before topic epochs: no epoch known.
+          if (value !== '1' && value !== '') epochs.set(field.slice(2), value);
         }
         for (const [field, value] of Object.entries(hash)) {
           const m = /^a:(\d+):(.*)$/s.exec(field);
@@ -98,11 +101,11 @@ export function createRedisStore(options: { url: string; ttlSeconds: number; log
           if (positions) positions.set(Number(m[1]), Number(value));
         }
         await redis.pexpire(key(id), ttlMs);
-        return { id, subject: hash.subject, subscriptions };
+        return { id, subject: hash.subject, subscriptions, epochs };
       }),
-    subscribe: (id, channel, positions) =>
+    subscribe: (id, channel, positions, epoch) =>
       run('subscribe', async () => {
-        const fields: Array<string | number> = [`c:${channel}`, 1];
+        const fields: Array<string | number> = [`c:${channel}`, epoch || 1];
         for (const [p, offset] of positions) fields.push(`a:${p}:${channel}`, offset);
         await redis
           .multi()

@@ -6,6 +6,12 @@ export interface StoredSession {
   subject: string;
   /** channel → partition → highest acked offset (-1: nothing). */
   subscriptions: Map<string, Map<number, number>>;
+  /**
+   * channel → the topic's id when the subscription's positions were stored
+   * (absent: unknown). A different id now means the topic was recreated and
+   * the positions belong to the old one.
+   */
+  epochs: Map<string, string>;
 }
 
 /**
@@ -17,8 +23,11 @@ export interface StoredSession {
 export interface SessionStore {
   create(id: string, subject: string): Promise<void>;
   load(id: string): Promise<StoredSession | null>;
-  /** Adds a subscription with its starting positions (acked = start - 1). */
-  subscribe(id: string, channel: string, positions: Map<number, number>): Promise<void>;
+  /**
+   * Adds a subscription with its starting positions (acked = start - 1), or
+   * replaces the positions of an existing one; `epoch` is the topic's id.
+   */
+  subscribe(id: string, channel: string, positions: Map<number, number>, epoch?: string): Promise<void>;
   unsubscribe(id: string, channel: string): Promise<void>;
   /** Persists a batch of acks (max-merge); ignores channels no longer subscribed. */
   writeAcks(batch: AckBatch): Promise<void>;
