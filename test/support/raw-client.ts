@@ -27,6 +27,8 @@ export interface Received {
   payload: string;
   /** True when it came as a replayed publication (channel set). */
   replayed: boolean;
+  /** The whole publication, with `keepPublications`. */
+  pub?: Publication;
 }
 
 /** One subscription as the SDK would route it. */
@@ -56,6 +58,8 @@ export interface RawClientOptions {
   autoPong?: boolean;
   /** Keep the payloads' text in `Received.payload` (default true). */
   keepPayload?: boolean;
+  /** Keep every publication whole in `Received.pub` (default false). */
+  keepPublications?: boolean;
   /** Name for failure messages. */
   name?: string;
 }
@@ -105,6 +109,7 @@ export class RawClient {
   #waiters = new Set<Waiter>();
   readonly #autoPong: boolean;
   readonly #keepPayload: boolean;
+  readonly #keepPublications: boolean;
 
   private constructor(
     readonly ws: WebSocket,
@@ -113,6 +118,7 @@ export class RawClient {
     this.name = opts.name ?? 'client';
     this.#autoPong = opts.autoPong ?? true;
     this.#keepPayload = opts.keepPayload ?? true;
+    this.#keepPublications = opts.keepPublications ?? false;
     this.closed = new Promise((resolve) => {
       ws.on('close', (code, reason) => {
         this.close = { code, reason: reason.toString() };
@@ -426,7 +432,14 @@ export class RawClient {
     if (sub.key !== null && sub.key !== key)
       this.violations.push(`${sub.channel}: got a record with key ${key}`);
     sub.last.set(pub.partition, pub.offset);
-    sub.received.push({ partition: pub.partition, offset: pub.offset, key, payload, replayed });
+    sub.received.push({
+      partition: pub.partition,
+      offset: pub.offset,
+      key,
+      payload,
+      replayed,
+      ...(this.#keepPublications ? { pub } : {}),
+    });
   }
 }
 

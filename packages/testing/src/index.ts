@@ -6,6 +6,7 @@ export {
   PrerequisiteError,
   StartupError,
 } from './errors.js';
+export { findExecutable, requirePrograms } from './find-executable.js';
 export { freePort, freePorts } from './free-port.js';
 export type { BrokerPropertyValue } from './kafka-config.js';
 export { KAFKA_VERSION } from './kafka-dist.js';
