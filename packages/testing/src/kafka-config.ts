@@ -33,6 +33,8 @@ export const FAST_TEST_BROKER_DEFAULTS: Readonly<Record<string, BrokerPropertyVa
   'num.io.threads': 4,
   'num.recovery.threads.per.data.dir': 1,
   'log.cleaner.threads': 1,
+  // Compaction tests wait for the cleaner: look for dirty logs every second, not every 15.
+  'log.cleaner.backoff.ms': 1000,
   'delete.topic.enable': true,
 });
 
