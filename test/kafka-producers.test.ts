@@ -55,7 +55,9 @@ describe('records from producers other than kafkajs', () => {
     const topic = await kafka.topic(3);
     const channels = [topic, ...KEYS.map((k) => `${topic}:${k}`)];
     // No window: the resume below must read Kafka.
-    const edge = await startEdgeProcess(edgeEnv(topic, { WINDOW_MAX_RECORDS: '1', WINDOW_PRELOAD_RECORDS: '0' }));
+    const edge = await startEdgeProcess(
+      edgeEnv(topic, { WINDOW_MAX_RECORDS: '1', WINDOW_PRELOAD_RECORDS: '0' }),
+    );
 
     const first = await connect(edge.url, { name: 'first', keepPublications: true });
     const { sessionId } = await first.hello();
@@ -102,7 +104,9 @@ describe('records from producers other than kafkajs', () => {
     }
     const all = await kcatConsume(brokers, topic);
     expect(all).toHaveLength(350);
-    const acked = new Map(acks.map((a) => [a.channel, new Map(a.positions.map((p) => [p.partition, p.offset]))]));
+    const acked = new Map(
+      acks.map((a) => [a.channel, new Map(a.positions.map((p) => [p.partition, p.offset]))]),
+    );
     const after = (c: string) => all.filter((r) => r.offset > (acked.get(c)?.get(r.partition) ?? -1));
     await resumed.waitFor(
       () => channels.every((c) => resumed.subs.get(c)?.received.length === countFor(c, after(c))),

@@ -57,7 +57,11 @@ describe('transactions (read_committed)', () => {
     expect(isError(await kafkaOnlyWatcher.subscribe(topic, Start.LATEST))).toBe(false);
 
     const txKafka = new Kafka({ brokers, clientId: uniqueId('tx'), logLevel: logLevel.NOTHING });
-    const producer = txKafka.producer({ transactionalId: uniqueId('tx'), idempotent: true, maxInFlightRequests: 1 });
+    const producer = txKafka.producer({
+      transactionalId: uniqueId('tx'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     onTestFinished(() => producer.disconnect());
     const inTransaction = async (values: string[], commit: boolean) => {
@@ -68,7 +72,10 @@ describe('transactions (read_committed)', () => {
     };
     const committed = Array.from({ length: COMMITTED_FIRST }, (_, i) => `c${i}`);
     await inTransaction(committed, true);
-    await live.waitFor(() => (live.subs.get(topic)?.received.length ?? 0) === COMMITTED_FIRST, 'the committed records');
+    await live.waitFor(
+      () => (live.subs.get(topic)?.received.length ?? 0) === COMMITTED_FIRST,
+      'the committed records',
+    );
     const ackAt = live.subs.get(topic)?.received.at(-1)?.offset as number;
     live.ack(topic, [{ partition: 0, offset: ackAt }]);
     await waitForStoredAcks(sessionId, [{ channel: topic, positions: [{ partition: 0, offset: ackAt }] }]);
@@ -98,11 +105,16 @@ describe('transactions (read_committed)', () => {
       const pings = pinger(bystander, 20);
       const early = await connect(windowed.url, { name: 'early' });
       await early.hello({ sessionId });
-      await early.waitFor(() => early.subs.get(topic)?.live === true, 'Subscribed across aborted offsets only');
+      await early.waitFor(
+        () => early.subs.get(topic)?.live === true,
+        'Subscribed across aborted offsets only',
+      );
       expect(early.subs.get(topic)?.received).toEqual([]);
       expect(early.subs.get(topic)?.subscribed?.positions).toEqual([{ partition: 0, offset: abortMarker }]);
       const { sent, slowestMs } = await pings.stop();
-      console.log(`transactions, resume with only aborted offsets after the ack: Subscribed at ${abortMarker}; ${sent} pings answered, slowest ${slowestMs} ms`);
+      console.log(
+        `transactions, resume with only aborted offsets after the ack: Subscribed at ${abortMarker}; ${sent} pings answered, slowest ${slowestMs} ms`,
+      );
       await early.end();
     }
     const plain = Array.from({ length: PLAIN }, (_, i) => `p${i}`);
@@ -127,7 +139,10 @@ describe('transactions (read_committed)', () => {
       const pings = pinger(bystander, 20);
       const resumed = await connect(edge.url, { name: `${label}/resumed` });
       await resumed.hello({ sessionId });
-      await resumed.waitFor(() => resumed.subs.get(topic)?.live === true, `${label}: Subscribed after resume`);
+      await resumed.waitFor(
+        () => resumed.subs.get(topic)?.live === true,
+        `${label}: Subscribed after resume`,
+      );
       await resumed.waitFor(
         () => (resumed.subs.get(topic)?.received.length ?? 0) >= expected.length,
         `${label}: the records after the ack`,
@@ -137,7 +152,9 @@ describe('transactions (read_committed)', () => {
       expect(resumed.violations).toEqual([]);
       expect(resumed.continuityLost).toEqual([]);
       const { sent, slowestMs } = await pings.stop();
-      console.log(`transactions, resume from the ${label}: ${got.length} records after ${ABORTED} aborted offsets; ${sent} pings answered meanwhile, slowest ${slowestMs} ms`);
+      console.log(
+        `transactions, resume from the ${label}: ${got.length} records after ${ABORTED} aborted offsets; ${sent} pings answered meanwhile, slowest ${slowestMs} ms`,
+      );
       await resumed.end();
     }
 

@@ -43,12 +43,30 @@ export async function kcatProduce(
 }
 
 /** Every record of a topic, read by kcat from the beginning to the end. */
-export async function kcatConsume(brokers: string[], topic: string, extra: string[] = []): Promise<KcatRecord[]> {
+export async function kcatConsume(
+  brokers: string[],
+  topic: string,
+  extra: string[] = [],
+): Promise<KcatRecord[]> {
   need();
   const { stdout } = await run(
     'kcat',
-    ['-C', '-b', brokers.join(','), '-t', topic, '-o', 'beginning', '-e', '-q', '-X', 'isolation.level=read_committed',
-      '-f', '%p\t%o\t%T\t%K\t%k\t%s\t%h\n', ...extra],
+    [
+      '-C',
+      '-b',
+      brokers.join(','),
+      '-t',
+      topic,
+      '-o',
+      'beginning',
+      '-e',
+      '-q',
+      '-X',
+      'isolation.level=read_committed',
+      '-f',
+      '%p\t%o\t%T\t%K\t%k\t%s\t%h\n',
+      ...extra,
+    ],
     { maxBuffer: 256 * 1024 * 1024 },
   );
   return stdout

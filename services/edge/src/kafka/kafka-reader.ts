@@ -221,7 +221,6 @@ export function createKafkaReader(options: KafkaReaderOptions): KafkaLog {
   const pollPool = new ConnectionPool(`${options.clientId}-poll`, conn);
   const oneOffPool = new ConnectionPool(`${options.clientId}-read`, conn);
   const topics = new Map<string, TopicInfo>();
-  const topicNamesById = new Map<string, string>();
   let brokers = new Map<number, { host: string; port: number }>();
   let fetchVersion: 12 | 13 = 12;
   let healthy = false;
@@ -252,10 +251,7 @@ export function createKafkaReader(options: KafkaReaderOptions): KafkaLog {
       t.partitions.forEach((p, i) => {
         if (p) partitions.set(i, { leader: p.leader });
       });
-      const previous = topics.get(name);
-      if (previous && previous.id !== t.id) topicNamesById.delete(previous.id);
       topics.set(name, { id: t.id, partitions });
-      topicNamesById.set(t.id, name);
     }
   }
 
@@ -504,11 +500,15 @@ export function createKafkaReader(options: KafkaReaderOptions): KafkaLog {
     while (!closed) {
       const batch = due(leader);
       if (batch.length === 0) return;
+      // Each follow fetches the topic it was started on: by its own topic id
+      // (v13+), so a topic recreated under it answers UNKNOWN_TOPIC_ID
+      // instead of handing it the new topic's records at the old offsets.
       const byTopic = new Map<string, Followed[]>();
       for (const f of batch) {
-        const list = byTopic.get(f.topic) ?? [];
+        const k = fetchVersion >= 13 ? f.topicId || (topics.get(f.topic)?.id ?? '') : f.topic;
+        const list = byTopic.get(k) ?? [];
         list.push(f);
-        byTopic.set(f.topic, list);
+        byTopic.set(k, list);
       }
       const offsets = new Map(batch.map((f) => [f, f.offset]));
       let response: FetchResponse;
@@ -518,13 +518,15 @@ export function createKafkaReader(options: KafkaReaderOptions): KafkaLog {
           maxWaitMs,
           minBytes: 1,
           maxBytes: responseMaxBytes,
-          topics: [...byTopic].map(([topic, fs]) =>
-            topicRequest(
-              topic,
-              fs.map((f) => ({ partition: f.partition, fetchOffset: f.offset })),
-              partitionMaxBytes,
-            ),
-          ),
+          topics: [...byTopic].map(([k, fs]) => ({
+            topic: (fs[0] as Followed).topic,
+            topicId: fetchVersion >= 13 ? k : '',
+            partitions: fs.map((f) => ({
+              partition: f.partition,
+              fetchOffset: f.offset,
+              maxBytes: partitionMaxBytes,
+            })),
+          })),
         });
         healthy = true;
         failures = 0;
@@ -549,9 +551,11 @@ export function createKafkaReader(options: KafkaReaderOptions): KafkaLog {
       }
       let needMetadata = false;
       for (const t of response.topics) {
-        const name = fetchVersion >= 13 ? (topicNamesById.get(t.topic) ?? '') : t.topic;
+        const asked = byTopic.get(t.topic);
+        if (!asked) continue;
+        const name = (asked[0] as Followed).topic;
         for (const p of t.partitions) {
-          const f = followed.get(key(name, p.partition));
+          const f = asked.find((x) => x.partition === p.partition);
           if (!f || f.stopped || offsets.get(f) !== f.offset) continue; // stopped or re-sought meanwhile
           const fetchOffset = f.offset;
           let result: FetchResult | SourceError;
@@ -577,9 +581,6 @@ export function createKafkaReader(options: KafkaReaderOptions): KafkaLog {
           f.handler.onFetch(result);
         }
       }
-      // A topic-id answer the reader cannot map (recreated under us).
-      if (fetchVersion >= 13 && response.topics.some((t) => !topicNamesById.has(t.topic)))
-        needMetadata = true;
       if (needMetadata) {
         await refreshFollowed();
         if (batch.some((f) => topics.get(f.topic)?.partitions.get(f.partition)?.leader !== leader)) return;
