@@ -107,12 +107,12 @@ describe('records from producers other than kafkajs', () => {
     const acked = new Map(
       acks.map((a) => [a.channel, new Map(a.positions.map((p) => [p.partition, p.offset]))]),
     );
-    const after = (c: string) => all.filter((r) => r.offset > (acked.get(c)?.get(r.partition) ?? -1));
+    const unacked = (c: string) => all.filter((r) => r.offset > (acked.get(c)?.get(r.partition) ?? -1));
     await resumed.waitFor(
-      () => channels.every((c) => resumed.subs.get(c)?.received.length === countFor(c, after(c))),
+      () => channels.every((c) => resumed.subs.get(c)?.received.length === countFor(c, unacked(c))),
       'everything after the acks, then the live records',
     );
-    for (const c of channels) check(resumed, c, after(c));
+    for (const c of channels) check(resumed, c, unacked(c));
     expect(resumed.violations).toEqual([]);
     expect(resumed.continuityLost).toEqual([]);
     expect(resumed.errors).toEqual([]);
