@@ -114,6 +114,9 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
         if (publishedSinceSweep >= SWEEP_EVERY_BYTES) sweep();
       },
       onLiveGap: (ps, requested, available, reason) => onLiveGap(conns, ps, requested, available, reason),
+      onHealth: (ps) => {
+        if (!ps.health.ok) metrics.partitionUnreadable(ps.topic, ps.health.reason);
+      },
     },
     listener: {
       partitionsAdded: (topic, added) => onPartitionsAdded(conns, topic, added),

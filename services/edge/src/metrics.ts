@@ -12,6 +12,8 @@ export interface PartitionView {
   partition: number;
   /** The last offset published live. */
   live: number;
+  /** Whether ingest can read it now (a bad batch, a topic gone or Kafka away: not). */
+  health: { ok: true } | { ok: false; reason: string };
 }
 
 /** Shared-scan counters of one topic (see ScanCoordinator.stats). */
@@ -116,6 +118,7 @@ export class EdgeMetrics {
   readonly #deliveries: Counter<'topic'>;
   readonly #bytes: Counter<'topic'>;
   readonly #ingested: Counter<'topic'>;
+  readonly #partitionErrors: Counter<'topic' | 'reason'>;
   readonly #latency: Histogram;
   readonly #resumes: Counter<'outcome'>;
   readonly #replayed: Counter<'outcome'>;
@@ -218,6 +221,22 @@ export class EdgeMetrics {
         for (const p of self.partitionLags())
           this.set({ topic: p.topic, partition: String(p.partition) }, p.lag);
       },
+    });
+    new Gauge({
+      name: 'fanout_partition_readable',
+      help: 'Whether ingest can read a partition now (1) or not (0: a batch it cannot decode, the topic gone, Kafka unreachable); see /readyz for why.',
+      labelNames: ['topic', 'partition'],
+      registers,
+      collect() {
+        for (const p of self.#view?.partitions() ?? [])
+          this.set({ topic: p.topic, partition: String(p.partition) }, p.health.ok ? 1 : 0);
+      },
+    });
+    this.#partitionErrors = new Counter({
+      name: 'fanout_partition_errors_total',
+      help: 'Times a partition became unreadable, by reason (undecodable: a record batch that cannot be decoded; unavailable; topic-changed).',
+      labelNames: ['topic', 'reason'],
+      registers,
     });
     this.#latency = new Histogram({
       name: 'fanout_record_latency_seconds',
@@ -352,6 +371,11 @@ export class EdgeMetrics {
     for (const rec of r.records) {
       if (rec.timestampMs > 0) this.#latency.observe(Math.max(0, r.publishedAtMs - rec.timestampMs) / 1000);
     }
+  }
+
+  /** A partition became unreadable (counted once per change, not per failed fetch). */
+  partitionUnreadable(topic: string, reason: string): void {
+    this.#partitionErrors.inc({ topic, reason });
   }
 
   /** Per partition: high watermark - 1 - live (never negative). */

@@ -7,8 +7,8 @@ function view(overrides: Partial<EdgeView> = {}): EdgeView {
     connections: () => 3,
     subscriptions: () => ({ topic: 2, key: 5 }),
     partitions: () => [
-      { topic: 'prices', partition: 0, live: 9 },
-      { topic: 'prices', partition: 1, live: 4 },
+      { topic: 'prices', partition: 0, live: 9, health: { ok: true } },
+      { topic: 'prices', partition: 1, live: 4, health: { ok: false, reason: 'undecodable' } },
     ],
     scans: () => [{ topic: 'prices', scansStarted: 2, recordsRead: 150, activeScans: 1 }],
     topicSubscribers: () => 2,
@@ -51,6 +51,8 @@ describe('EdgeMetrics', () => {
     expect(sample(body, 'fanout_kafka_consumer_lag{topic="prices",partition="0"}')).toBe(0);
     // high watermark 12 (next offset to write), live 4: offsets 5..11 are behind.
     expect(sample(body, 'fanout_kafka_consumer_lag{topic="prices",partition="1"}')).toBe(7);
+    expect(sample(body, 'fanout_partition_readable{topic="prices",partition="0"}')).toBe(1);
+    expect(sample(body, 'fanout_partition_readable{topic="prices",partition="1"}')).toBe(0);
     expect(sample(body, 'fanout_replay_scans_total{topic="prices"}')).toBe(2);
     expect(sample(body, 'fanout_replay_scan_records_total{topic="prices"}')).toBe(150);
     expect(sample(body, 'fanout_topic_subscribers{topic="prices"}')).toBe(2);
