@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import type { KafkaConnection } from '@fanout/kafka-settings';
 import type { BenchOptions } from './lib/options.js';
 import { ClientPool } from './lib/pool.js';
 import { BenchProducer } from './lib/producer.js';
@@ -52,12 +53,12 @@ async function machine(): Promise<BenchResults['machine']> {
 /** Runs the selected scenarios against a running Kafka and Redis; starts and stops everything else. */
 export async function runBench(
   opts: BenchOptions,
-  infra: { brokers: string[]; redisUrl: string },
+  infra: { kafka: KafkaConnection; redisUrl: string },
   log: (msg: string) => void,
 ): Promise<BenchResults> {
   const started = Date.now();
   const pool = ClientPool.start(opts.clientProcesses);
-  const producer = new BenchProducer(infra.brokers);
+  const producer = new BenchProducer(infra.kafka);
   let baseline: Baseline | undefined;
   const { scenarios, ...params } = opts;
   const results: BenchResults = {
@@ -70,7 +71,15 @@ export async function runBench(
   try {
     await producer.connect();
     baseline = await startBaseline();
-    const ctx: BenchContext = { opts, brokers: infra.brokers, redisUrl: infra.redisUrl, pool, producer, log };
+    const ctx: BenchContext = {
+      opts,
+      kafka: infra.kafka,
+      brokers: infra.kafka.brokers,
+      redisUrl: infra.redisUrl,
+      pool,
+      producer,
+      log,
+    };
     if (scenarios.has('throughput')) results.throughput = await throughputAndLatency(ctx, baseline);
     if (scenarios.has('keys')) results.keys = await keyFanout(ctx, baseline);
     await baseline.stop();

@@ -6,6 +6,7 @@
  */
 import { copyFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { kafkaConnectionFromEnv } from '@fanout/kafka-settings';
 import { type KafkaHandle, type RedisHandle, startKafka, startRedis } from '@fanout/testing';
 import { runBench, table, writeResults } from './bench.js';
 import { killAllChildren } from './lib/children.js';
@@ -41,7 +42,11 @@ const started = Date.now();
 try {
   log(`profile ${opts.profile}: starting Kafka and Redis`);
   [kafka, redis] = await Promise.all([startKafka({ log }), startRedis({ log })]);
-  const results = await runBench(opts, { brokers: kafka.brokers, redisUrl: redis.url }, log);
+  const kafkaConnection = kafkaConnectionFromEnv(
+    { ...process.env, KAFKA_BROKERS: kafka.brokers.join(',') },
+    { clientId: 'fanout-bench' },
+  );
+  const results = await runBench(opts, { kafka: kafkaConnection, redisUrl: redis.url }, log);
   results.wallTimeS = (Date.now() - started) / 1000;
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   const out = await writeResults(results, dir);

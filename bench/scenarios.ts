@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { type KafkaConnection, toKafkajsConfig } from '@fanout/kafka-settings';
 import { createTopic, uniqueId } from '@fanout/testing';
 import { Rpc, spawnTracked } from './lib/children.js';
 import { type EdgeProc, rssOf, startEdge } from './lib/edge.js';
@@ -9,6 +10,8 @@ import { type BenchProducer, steadyRate } from './lib/producer.js';
 /** What every scenario gets. */
 export interface BenchContext {
   opts: BenchOptions;
+  /** The cluster (TLS/SASL from the same variables as the edge's). */
+  kafka: KafkaConnection;
   brokers: string[];
   redisUrl: string;
   pool: ClientPool;
@@ -188,7 +191,10 @@ export async function throughputAndLatency(
   frameBytes: number;
 }> {
   const { opts } = ctx;
-  const topic = await createTopic(ctx.brokers, { partitions: opts.partitions, name: uniqueId('bench-fan') });
+  const topic = await createTopic(toKafkajsConfig(ctx.kafka), {
+    partitions: opts.partitions,
+    name: uniqueId('bench-fan'),
+  });
   const edge = await startEdge({
     brokers: ctx.brokers,
     redisUrl: ctx.redisUrl,
@@ -304,7 +310,10 @@ export async function keyFanout(
 ): Promise<{ keys: number; fanout: Throughput; uws: Throughput }> {
   const { opts } = ctx;
   const n = opts.keyConnections;
-  const topic = await createTopic(ctx.brokers, { partitions: opts.partitions, name: uniqueId('bench-key') });
+  const topic = await createTopic(toKafkajsConfig(ctx.kafka), {
+    partitions: opts.partitions,
+    name: uniqueId('bench-key'),
+  });
   const edge = await startEdge({
     brokers: ctx.brokers,
     redisUrl: ctx.redisUrl,
@@ -398,7 +407,7 @@ export interface StormResult {
 export async function reconnectStorm(ctx: BenchContext, frameBytes: number): Promise<StormResult> {
   const { opts } = ctx;
   const n = opts.stormConnections;
-  const topic = await createTopic(ctx.brokers, {
+  const topic = await createTopic(toKafkajsConfig(ctx.kafka), {
     partitions: opts.partitions,
     name: uniqueId('bench-storm'),
   });
@@ -507,7 +516,10 @@ export async function memory(
   ctx: BenchContext,
 ): Promise<{ fanoutIdleRss: number; uwsIdleRss: number; points: MemoryPoint[] }> {
   const { opts } = ctx;
-  const topic = await createTopic(ctx.brokers, { partitions: opts.partitions, name: uniqueId('bench-mem') });
+  const topic = await createTopic(toKafkajsConfig(ctx.kafka), {
+    partitions: opts.partitions,
+    name: uniqueId('bench-mem'),
+  });
   const measure = async (pid: number) => {
     await sleep(opts.memorySettleMs);
     const rss = await rssOf(pid);

@@ -2,20 +2,22 @@
  * The demo producer: a steady stream of price ticks for a few symbols, keyed
  * by symbol, on a 3-partition topic. Used by `npm start`.
  */
+import { type KafkaConnection, toKafkajsConfig } from '@fanout/kafka-settings';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 
 /** Symbols the demo ticks; each is a key, so `demo.ticks:AAPL` is a channel. */
 export const DEMO_SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA', 'NVDA'] as const;
 
 /** Creates the demo topic when it does not exist yet. */
-export async function ensureTopic(brokers: string[], topic: string, partitions = 3): Promise<void> {
-  const admin = new Kafka({ brokers, clientId: 'fanout-demo', logLevel: logLevel.NOTHING }).admin();
+export async function ensureTopic(kafka: KafkaConnection, topic: string, partitions = 3): Promise<void> {
+  const admin = new Kafka({ ...toKafkajsConfig(kafka), logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const existing = await admin.listTopics();
     if (!existing.includes(topic)) {
       await admin.createTopics({
-        topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+        // The cluster's default replication factor (1 on the local broker).
+        topics: [{ topic, numPartitions: partitions, replicationFactor: -1 }],
         waitForLeaders: true,
       });
     }
@@ -26,11 +28,11 @@ export async function ensureTopic(brokers: string[], topic: string, partitions =
 
 /** Starts producing ticks (`ratePerSecond` in total) until `stop()`. */
 export async function startDemoProducer(
-  brokers: string[],
+  kafka: KafkaConnection,
   topic: string,
   ratePerSecond = 10,
 ): Promise<{ stop(): Promise<void>; sent(): number }> {
-  const producer = new Kafka({ brokers, clientId: 'fanout-demo', logLevel: logLevel.NOTHING }).producer({
+  const producer = new Kafka({ ...toKafkajsConfig(kafka), logLevel: logLevel.NOTHING }).producer({
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();

@@ -10,6 +10,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { kafkaConnectionFromEnv } from '@fanout/kafka-settings';
 import { startKafka, startRedis } from '@fanout/testing';
 import { startDemoServer } from '../packages/demo/src/serve.js';
 import { ensureTopic, startDemoProducer } from './demo-producer.js';
@@ -62,8 +63,7 @@ const stack: Service[] = [
   {
     name: 'topic',
     async start(env) {
-      const brokers = (env.KAFKA_BROKERS ?? '').split(',');
-      await ensureTopic(brokers, DEMO_TOPIC, 3);
+      await ensureTopic(kafkaConnectionFromEnv(env, { clientId: 'fanout-demo' }), DEMO_TOPIC, 3);
       return {
         address: DEMO_TOPIC,
         details: '3 partitions',
@@ -98,7 +98,11 @@ const stack: Service[] = [
   {
     name: 'demo',
     async start(env) {
-      const producer = await startDemoProducer((env.KAFKA_BROKERS ?? '').split(','), DEMO_TOPIC, 10);
+      const producer = await startDemoProducer(
+        kafkaConnectionFromEnv(env, { clientId: 'fanout-demo' }),
+        DEMO_TOPIC,
+        10,
+      );
       return {
         address: `${DEMO_TOPIC} (10 ticks/s, keys AAPL MSFT GOOG AMZN TSLA NVDA)`,
         details: 'demo producer',

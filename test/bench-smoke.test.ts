@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { kafkaConnectionFromEnv } from '@fanout/kafka-settings';
 import { expect, inject, onTestFinished, test } from 'vitest';
 import { runBench, table, writeResults } from '../bench/bench.js';
 import { killAllChildren } from '../bench/lib/children.js';
@@ -15,7 +16,13 @@ test('benchmark smoke: every scenario runs and reports every figure', async () =
   const logs: string[] = [];
   const results = await runBench(
     opts,
-    { brokers: inject('kafkaBrokers'), redisUrl: inject('redisUrl') },
+    {
+      kafka: kafkaConnectionFromEnv(
+        { KAFKA_BROKERS: inject('kafkaBrokers').join(',') },
+        { clientId: 'bench-smoke' },
+      ),
+      redisUrl: inject('redisUrl'),
+    },
     (m) => logs.push(m),
   );
 

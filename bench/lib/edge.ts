@@ -35,6 +35,13 @@ export async function startEdge(opts: {
       EDGE_PORT: '0',
       EDGE_NODE_ID: opts.nodeId,
       KAFKA_BROKERS: opts.brokers.join(','),
+      // TLS/SASL settings of an external cluster reach the edge as they reached the benchmark.
+      ...Object.fromEntries(
+        Object.entries(process.env).filter(
+          (e): e is [string, string] =>
+            /^KAFKA_(SECURITY_PROTOCOL|TLS_|SASL_)/.test(e[0]) && e[1] !== undefined,
+        ),
+      ),
       REDIS_URL: opts.redisUrl,
       EDGE_TOPICS: opts.topics.join(','),
       AUTH_MODE: 'insecure',

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { type KafkaConnection, toKafkajsConfig } from '@fanout/kafka-settings';
 import { type Admin, Kafka, Partitioners, type Producer, logLevel } from 'kafkajs';
 import { sleep } from './pool.js';
 
@@ -9,8 +10,15 @@ export class BenchProducer {
   #producer: Producer;
   #admin: Admin | undefined;
 
-  constructor(readonly brokers: string[]) {
-    this.#kafka = new Kafka({ clientId: 'fanout-bench', brokers, logLevel: logLevel.NOTHING });
+  readonly brokers: string[];
+
+  constructor(kafka: KafkaConnection) {
+    this.brokers = kafka.brokers;
+    this.#kafka = new Kafka({
+      ...toKafkajsConfig(kafka),
+      clientId: 'fanout-bench',
+      logLevel: logLevel.NOTHING,
+    });
     this.#producer = this.#kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   }
 

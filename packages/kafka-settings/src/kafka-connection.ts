@@ -233,7 +233,9 @@ export function toKafkajsConfig(c: KafkaConnection): {
   clientId: string;
   ssl?: { ca?: string[]; cert?: string; key?: string; servername?: string } | boolean;
   sasl?:
-    | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
+    | { mechanism: 'plain'; username: string; password: string }
+    | { mechanism: 'scram-sha-256'; username: string; password: string }
+    | { mechanism: 'scram-sha-512'; username: string; password: string }
     | { mechanism: 'oauthbearer'; oauthBearerProvider: () => Promise<{ value: string }> };
 } {
   const out: ReturnType<typeof toKafkajsConfig> = { brokers: c.brokers, clientId: c.clientId };
@@ -250,14 +252,23 @@ export function toKafkajsConfig(c: KafkaConnection): {
   }
   if (c.sasl) {
     const { mechanism, username = '', password = '', token } = c.sasl;
-    out.sasl =
-      mechanism === 'OAUTHBEARER'
-        ? { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: token?.() ?? '' }) }
-        : {
-            mechanism: mechanism.toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512',
-            username,
-            password,
-          };
+    switch (mechanism) {
+      case 'OAUTHBEARER':
+        out.sasl = {
+          mechanism: 'oauthbearer',
+          oauthBearerProvider: async () => ({ value: token?.() ?? '' }),
+        };
+        break;
+      case 'PLAIN':
+        out.sasl = { mechanism: 'plain', username, password };
+        break;
+      case 'SCRAM-SHA-256':
+        out.sasl = { mechanism: 'scram-sha-256', username, password };
+        break;
+      case 'SCRAM-SHA-512':
+        out.sasl = { mechanism: 'scram-sha-512', username, password };
+        break;
+    }
   }
   return out;
 }

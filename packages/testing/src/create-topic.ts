@@ -1,5 +1,5 @@
 import type { ITopicConfig } from 'kafkajs';
-import { withQuietAdmin } from './kafka-admin.js';
+import { type KafkaTarget, withQuietAdmin } from './kafka-admin.js';
 import { uniqueId } from './unique-id.js';
 
 /** Options of {@link createTopic}. */
@@ -13,7 +13,7 @@ export interface CreateTopicOptions {
 }
 
 /** Creates a topic (replication factor 1) and waits for its partitions' leaders; returns its name. */
-export async function createTopic(brokers: readonly string[], options: CreateTopicOptions): Promise<string> {
+export async function createTopic(target: KafkaTarget, options: CreateTopicOptions): Promise<string> {
   const topic = options.name ?? uniqueId('t');
   const configEntries = Object.entries(options.config ?? {}).map(([name, value]) => ({ name, value }));
   const spec: ITopicConfig = {
@@ -22,7 +22,7 @@ export async function createTopic(brokers: readonly string[], options: CreateTop
     replicationFactor: 1,
     configEntries,
   };
-  await withQuietAdmin(brokers, async (admin) => {
+  await withQuietAdmin(target, async (admin) => {
     const created = await admin.createTopics({ topics: [spec], waitForLeaders: true });
     if (!created) throw new Error(`topic ${topic} already exists`);
   });

@@ -1,4 +1,5 @@
 export { type CreateTopicOptions, createTopic } from './create-topic.js';
+export type { KafkaTarget } from './kafka-admin.js';
 export {
   HarnessError,
   type HarnessErrorCode,
