@@ -6,6 +6,7 @@ import type { BenchOptions } from './lib/options.js';
 import { ClientPool } from './lib/pool.js';
 import { BenchProducer } from './lib/producer.js';
 import { chart, table } from './lib/report.js';
+import { type PartitionsResult, manyPartitions } from './partitions.js';
 import {
   type Baseline,
   type BenchContext,
@@ -35,6 +36,7 @@ export interface BenchResults {
   keys?: { keys: number; fanout: Throughput; uws: Throughput };
   storm?: StormResult;
   memory?: { fanoutIdleRss: number; uwsIdleRss: number; points: MemoryPoint[] };
+  partitions?: PartitionsResult;
 }
 
 async function machine(): Promise<BenchResults['machine']> {
@@ -87,6 +89,7 @@ export async function runBench(
     const frameBytes = results.throughput?.frameBytes ?? opts.payloadBytes + 40;
     if (scenarios.has('storm')) results.storm = await reconnectStorm(ctx, frameBytes);
     if (scenarios.has('memory')) results.memory = await memory(ctx);
+    if (scenarios.has('partitions')) results.partitions = await manyPartitions(ctx);
   } finally {
     await baseline?.stop();
     await pool.stop();

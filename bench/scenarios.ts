@@ -100,7 +100,7 @@ async function closedLoop(
   };
 }
 
-async function openAndWait(ctx: BenchContext, o: Parameters<ClientPool['open']>[0]): Promise<number> {
+export async function openAndWait(ctx: BenchContext, o: Parameters<ClientPool['open']>[0]): Promise<number> {
   const before = (await ctx.pool.stats()).ready;
   await ctx.pool.open(o);
   const s = await ctx.pool.waitFor((st) => st.ready >= before + o.count, 60_000);
@@ -110,7 +110,7 @@ async function openAndWait(ctx: BenchContext, o: Parameters<ClientPool['open']>[
 }
 
 /** Waits until the clients' publication count stops moving (everything buffered was delivered). */
-async function settle(ctx: BenchContext): Promise<void> {
+export async function settle(ctx: BenchContext): Promise<void> {
   let last = -1;
   for (let i = 0; i < 100; i++) {
     const s = await ctx.pool.stats();
@@ -139,7 +139,7 @@ export interface LatencyResult {
   histogram: Array<[number, number]>;
 }
 
-function latencyOf(
+export function latencyOf(
   samples: number[],
 ): Omit<LatencyResult, 'connections' | 'sampledConnections' | 'rate' | 'recordsSent'> {
   const s = samples.slice().sort((a, b) => a - b);

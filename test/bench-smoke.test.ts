@@ -60,6 +60,13 @@ test('benchmark smoke: every scenario runs and reports every figure', async () =
     finite(p.uwsPerConnAfterGcBytes);
   }
 
+  const parts = results.partitions;
+  expect(parts?.partitions).toBe(opts.partitionsTotal);
+  expect(parts?.connections).toBe(opts.partitionsConnections);
+  expect(parts?.latency.samples).toBeGreaterThan(0);
+  finite(parts?.idleCpu ?? Number.NaN);
+  finite(parts?.latency.p99 ?? Number.NaN);
+
   const dir = await mkdtemp(join(tmpdir(), 'bench-smoke-'));
   onTestFinished(() => rm(dir, { recursive: true, force: true }));
   const out = await writeResults(results, dir);
@@ -67,4 +74,4 @@ test('benchmark smoke: every scenario runs and reports every figure', async () =
   expect(json.storm.exactlyOnce).toBe(true);
   expect(await readFile(out.svg, 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
   expect(table(results)).toContain('raw uWS');
-}, 90_000);
+}, 150_000);

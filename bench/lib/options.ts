@@ -23,6 +23,10 @@ export interface BenchOptions {
   /** Every n-th throughput connection checks positions on every publication. */
   trackEvery: number;
   clientProcesses: number;
+  /** Scenario 5: partitions over several topics (one busy, the rest idle), connections on the busy one, its rate. */
+  partitionsTotal: number;
+  partitionsConnections: number;
+  partitionsRate: number;
   scenarios: Set<string>;
   /** Directory for `--cpu-prof` of the throughput edge, if any. */
   cpuProf?: string;
@@ -47,6 +51,9 @@ const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | '
     latencySamples: 40,
     trackEvery: 100,
     clientProcesses: 2,
+    partitionsTotal: 200,
+    partitionsConnections: 1000,
+    partitionsRate: 100,
   },
   quick: {
     steps: [250, 1000],
@@ -66,6 +73,9 @@ const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | '
     latencySamples: 20,
     trackEvery: 50,
     clientProcesses: 2,
+    partitionsTotal: 200,
+    partitionsConnections: 200,
+    partitionsRate: 100,
   },
   smoke: {
     steps: [10, 30],
@@ -85,10 +95,13 @@ const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | '
     latencySamples: 10,
     trackEvery: 1,
     clientProcesses: 1,
+    partitionsTotal: 20,
+    partitionsConnections: 10,
+    partitionsRate: 50,
   },
 };
 
-export const ALL_SCENARIOS = ['throughput', 'keys', 'storm', 'memory'];
+export const ALL_SCENARIOS = ['throughput', 'keys', 'storm', 'memory', 'partitions'];
 
 export const USAGE = `npm run bench -- [--quick] [flags]
   --quick                 about one minute, small counts

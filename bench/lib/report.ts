@@ -41,6 +41,26 @@ export function table(r: BenchResults): string {
     ]);
     rows.push([name, 'p99 / max ms', `${fmt(l.p99, 1)} / ${fmt(l.max, 1)}`, '', '', 'p99 < 25 ms']);
   }
+  const mp = r.partitions;
+  if (mp) {
+    const name = `5 ${fmt(mp.partitions)} partitions, 1 busy (${fmt(mp.latency.rate)} rec/s, ${fmt(mp.connections)} conns)`;
+    rows.push([
+      name,
+      'p50 / p99 / max ms',
+      `${fmt(mp.latency.p50, 1)} / ${fmt(mp.latency.p99, 1)} / ${fmt(mp.latency.max, 1)}`,
+      '',
+      '',
+      'p99 < 50 ms',
+    ]);
+    rows.push([
+      name,
+      'edge CPU idle / busy (% of a core)',
+      `${fmt(mp.idleCpu * 100, 1)} / ${fmt(mp.busyCpu * 100, 1)}`,
+      '',
+      '',
+      '',
+    ]);
+  }
   const s = r.storm;
   if (s) {
     const name = `4 storm ${fmt(s.connections)} clients`;
