@@ -1,11 +1,14 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type KafkaClusterHandle, createTopic, startKafkaCluster, uniqueId, waitFor } from '@fanout/testing';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { kcat, startKcat } from './support/kcat.js';
 
 const PARTITIONS = 3;
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 const log = (message: string): void => {
   process.stderr.write(`[cluster] ${message}\n`);
@@ -59,7 +62,7 @@ describe.runIf(!inject('kafkaExternal'))('the harness Kafka cluster (3 KRaft nod
 
     // Created without a replication factor: the broker default applies.
     const topic = uniqueId('t');
-    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }] });
+    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: false });
     const partitions = await waitFor(
       async () => {
         const state = await cluster.describeTopic(topic);
@@ -200,5 +203,46 @@ describe.runIf(!inject('kafkaExternal'))('the harness Kafka cluster (3 KRaft nod
     expect(pids.filter((pid) => alive(pid))).toEqual([]);
     expect(dirs.filter((dir) => existsSync(dir))).toEqual([]);
     expect(cluster.nodes.map((n) => n.running)).toEqual([false, false, false]);
+  });
+
+  it('leaves no node behind when the process that started the cluster is SIGKILLed (each node has its watchdog)', async () => {
+    // One node: the path is the same for each node of a cluster, and a
+    // smaller cluster keeps the suite quick.
+    const { KAFKA_BROKERS: _k, ...env } = process.env;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/cluster-child.ts', '1'], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const started = await waitFor(
+      () => {
+        if (child.exitCode !== null) throw new Error(`the cluster child exited early:\n${output}`);
+        const line = output.split('\n').find((l) => l.startsWith('{'));
+        return line !== undefined && (JSON.parse(line) as { nodes: { pid: number; dir: string }[] });
+      },
+      { timeoutMs: 90_000, description: 'the child to start its cluster' },
+    );
+    const pids = started.nodes.map((n) => n.pid);
+    const dirs = started.nodes.map((n) => n.dir);
+    expect(pids.every(alive)).toBe(true);
+    child.kill('SIGKILL');
+    await waitFor(() => pids.every((pid) => !alive(pid)), {
+      timeoutMs: 30_000,
+      description: `nodes ${pids} to die with their parent`,
+    });
+    await waitFor(() => dirs.every((dir) => !existsSync(dir)), {
+      timeoutMs: 10_000,
+      description: `${dirs} to be removed`,
+    });
   });
 });
