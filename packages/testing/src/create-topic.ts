@@ -9,7 +9,10 @@ export interface CreateTopicOptions {
   partitions: number;
   /** Topic name; default a unique `t-<random>`. */
   name?: string;
-  /** Replication factor. Default 1 (the single test broker); 3 on a startKafkaCluster() cluster. */
+  /**
+   * Replication factor: 3 on a startKafkaCluster() cluster, -1 for the
+   * broker's `default.replication.factor`. Default 1 (the single test broker).
+   */
   replicationFactor?: number;
   /** Topic-level configs, e.g. `{ 'retention.ms': '1000' }`. */
   config?: Readonly<Record<string, string>>;

@@ -51,7 +51,9 @@ export interface SaslSslListener {
  * Settings of a replicated test cluster (startKafkaCluster): replication 3
  * and 2 in-sync replicas for every topic, the internal ones included, and
  * quick fencing of a dead broker (3 s without heartbeats instead of 9 s), so
- * leadership moves soon after a node is killed.
+ * leadership moves soon after a node is killed. The log cleaner's dedupe
+ * buffer is 16 MB instead of 128 MB: it lives on the heap, which is 256 MB per
+ * node (a restarted node recovering its logs ran out of heap with 128 MB).
  */
 export const CLUSTER_BROKER_DEFAULTS: Readonly<Record<string, BrokerPropertyValue>> = Object.freeze({
   'offsets.topic.replication.factor': 3,
@@ -62,6 +64,7 @@ export const CLUSTER_BROKER_DEFAULTS: Readonly<Record<string, BrokerPropertyValu
   'broker.heartbeat.interval.ms': 500,
   'broker.session.timeout.ms': 3_000,
   'num.replica.fetchers': 1,
+  'log.cleaner.dedupe.buffer.size': 16 * 1024 * 1024,
 });
 
 /**
