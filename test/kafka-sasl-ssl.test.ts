@@ -133,3 +133,35 @@ describe.runIf(!inject('kafkaExternal'))('the harness broker with a SASL_SSL lis
     expect(listed.code, listed.stderr).toBe(0);
   });
 });
+
+describe.runIf(!inject('kafkaExternal'))(
+  'the harness broker with a SASL_SSL listener requiring client certificates',
+  () => {
+    let kafka: SaslSslKafkaHandle;
+
+    beforeAll(async () => {
+      kafka = await startKafka({
+        ignoreEnv: true,
+        saslSsl: { clientAuth: 'required', username: 'alice.test', password: 'p@ss word!' },
+      });
+    });
+    afterAll(async () => {
+      await kafka?.stop();
+    });
+
+    it('accepts the test client certificate with the chosen user, and refuses a client without one', async () => {
+      const access = kafka.saslSsl;
+      expect([access.username, access.password]).toEqual(['alice.test', 'p@ss word!']);
+      const withCertificate = await kcat([
+        ...kcatSaslSsl(access, { clientCertificate: true }),
+        '-L',
+        '-m',
+        '10',
+      ]);
+      expect(withCertificate.code, withCertificate.stderr).toBe(0);
+      const without = await kcat([...kcatSaslSsl(access), '-L', '-m', '3']);
+      expect(without.code).not.toBe(0);
+      expect(without.stderr).toMatch(/certificate required/);
+    });
+  },
+);

@@ -116,7 +116,15 @@ export class LocalKafka extends KafkaNode implements KafkaHandle {
     await upsertScramUser(plaintext, user.username, user.password);
     for (const mechanism of ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const) {
       await waitFor(
-        () => authenticate(secure, { mechanism, ...user, caFile: access.caFile }).then(() => true),
+        () =>
+          authenticate(secure, {
+            mechanism,
+            ...user,
+            caFile: access.caFile,
+            // Whatever the listener's clientAuth.
+            clientCertFile: access.clientCertFile,
+            clientKeyFile: access.clientKeyFile,
+          }).then(() => true),
         {
           timeoutMs: this.settings.startTimeoutMs,
           intervalMs: 100,

@@ -82,6 +82,9 @@ export interface SaslLogin {
   password: string;
   /** PEM file of the CA the server certificate chains to. */
   caFile: string;
+  /** A client certificate and its key (PEM files), for a listener that asks for one. */
+  clientCertFile?: string;
+  clientKeyFile?: string;
 }
 
 /** Opens a TLS connection to `address`, authenticates with SASL and closes it; rejects when either fails. */
@@ -89,7 +92,11 @@ export async function authenticate(address: string, login: SaslLogin): Promise<v
   await withConnection(
     address,
     {
-      tls: { ca: readFileSync(login.caFile) },
+      tls: {
+        ca: readFileSync(login.caFile),
+        ...(login.clientCertFile ? { cert: readFileSync(login.clientCertFile) } : {}),
+        ...(login.clientKeyFile ? { key: readFileSync(login.clientKeyFile) } : {}),
+      },
       sasl: { mechanism: login.mechanism, username: login.username, password: login.password },
     },
     async () => {},
