@@ -1,6 +1,7 @@
 import type { ITopicConfig } from 'kafkajs';
 import { type KafkaTarget, withQuietAdmin } from './kafka-admin.js';
 import { uniqueId } from './unique-id.js';
+import { waitFor } from './wait-for.js';
 
 /** Options of {@link createTopic}. */
 export interface CreateTopicOptions {
@@ -8,23 +9,49 @@ export interface CreateTopicOptions {
   partitions: number;
   /** Topic name; default a unique `t-<random>`. */
   name?: string;
+  /**
+   * Replication factor: 3 on a startKafkaCluster() cluster, -1 for the
+   * broker's `default.replication.factor`. Default 1 (the single test broker).
+   */
+  replicationFactor?: number;
   /** Topic-level configs, e.g. `{ 'retention.ms': '1000' }`. */
   config?: Readonly<Record<string, string>>;
 }
 
-/** Creates a topic (replication factor 1) and waits for its partitions' leaders; returns its name. */
+/** Creates a topic and waits for its partitions' leaders; returns its name. */
 export async function createTopic(target: KafkaTarget, options: CreateTopicOptions): Promise<string> {
+  const brokers = 'brokers' in target ? target.brokers : target;
   const topic = options.name ?? uniqueId('t');
   const configEntries = Object.entries(options.config ?? {}).map(([name, value]) => ({ name, value }));
   const spec: ITopicConfig = {
     topic,
     numPartitions: options.partitions,
-    replicationFactor: 1,
+    replicationFactor: options.replicationFactor ?? 1,
     configEntries,
   };
   await withQuietAdmin(target, async (admin) => {
-    const created = await admin.createTopics({ topics: [spec], waitForLeaders: true });
+    const created = await admin.createTopics({ topics: [spec], waitForLeaders: brokers.length === 1 });
     if (!created) throw new Error(`topic ${topic} already exists`);
   });
+  // In a cluster each broker learns of the topic a little later: a client
+  // asking another one right away would hear UNKNOWN_TOPIC_OR_PARTITION.
+  if (brokers.length > 1) {
+    await Promise.all(
+      brokers.map((broker) =>
+        waitFor(
+          () =>
+            withQuietAdmin(
+              'brokers' in target ? { ...target, brokers: [broker] } : [broker],
+              async (admin) => {
+                const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+                const partitions = metadata.topics[0]?.partitions ?? [];
+                return partitions.length === options.partitions && partitions.every((p) => p.leader >= 0);
+              },
+            ),
+          { timeoutMs: 30_000, intervalMs: 100, description: `${broker} to know ${topic} and its leaders` },
+        ),
+      ),
+    );
+  }
   return topic;
 }

@@ -9,12 +9,27 @@ export {
 } from './errors.js';
 export { findExecutable, requirePrograms } from './find-executable.js';
 export { freePort, freePorts } from './free-port.js';
-export type { BrokerPropertyValue } from './kafka-config.js';
+export type { BrokerPropertyValue, SaslMechanism } from './kafka-config.js';
 export { KAFKA_VERSION } from './kafka-dist.js';
-export type { KafkaHandle, StartKafkaOptions } from './kafka-handle.js';
+export {
+  type KafkaClusterHandle,
+  type KafkaClusterNode,
+  type PartitionState,
+  type StartKafkaClusterOptions,
+  startKafkaCluster,
+} from './kafka-cluster.js';
+export type {
+  KafkaHandle,
+  KafkaSaslSslAccess,
+  SaslSslKafkaHandle,
+  SaslSslOptions,
+  StartKafkaOptions,
+} from './kafka-handle.js';
 export type { RedisHandle, StartRedisOptions } from './redis-handle.js';
 export type { RestartOptions, ServiceHandle } from './service-handle.js';
 export { parseBrokerList, startKafka } from './start-kafka.js';
+export { type ScramMechanismName, upsertScramUser } from './scram-user.js';
 export { startRedis } from './start-redis.js';
+export { type TestCertificates, createTestCertificates } from './test-certificates.js';
 export { uniqueId } from './unique-id.js';
 export { type WaitForOptions, waitFor } from './wait-for.js';

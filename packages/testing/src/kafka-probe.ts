@@ -12,6 +12,8 @@ export interface KafkaProbeOptions {
    * rather than in the first test that joins a group. For brokers we own.
    */
   createTopic: boolean;
+  /** Replication factor of the probe topic. Default 1. */
+  replicationFactor?: number;
   /** Aborted when waiting is pointless (the broker process died). */
   signal?: AbortSignal;
 }
@@ -27,7 +29,7 @@ export async function waitForKafka(brokers: readonly string[], options: KafkaPro
         }
         const topic = uniqueId('fanout-probe');
         await admin.createTopics({
-          topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
+          topics: [{ topic, numPartitions: 1, replicationFactor: options.replicationFactor ?? 1 }],
           waitForLeaders: true,
         });
         await admin.deleteTopics({ topics: [topic] });

@@ -1,56 +1,58 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StartupError } from './errors.js';
+import { HarnessError, StartupError } from './errors.js';
 import { requirePrograms } from './find-executable.js';
 import { freePorts } from './free-port.js';
 import {
+  type BrokerPropertyValue,
   type LocalBrokerLayout,
+  SASL_MECHANISMS,
   newClusterId,
-  renderLog4jProperties,
-  renderServerProperties,
 } from './kafka-config.js';
 import { type KafkaDist, ensureKafkaDist } from './kafka-dist.js';
-import type { KafkaHandle, StartKafkaOptions } from './kafka-handle.js';
+import type { KafkaHandle, KafkaSaslSslAccess, SaslSslOptions } from './kafka-handle.js';
+import { KafkaNode, type KafkaNodeSettings } from './kafka-node.js';
 import { waitForKafka } from './kafka-probe.js';
-import { LocalServer } from './local-server.js';
+import { authenticate, upsertScramUser } from './scram-user.js';
+import { createTestCertificates } from './test-certificates.js';
+import { waitFor } from './wait-for.js';
 
-type Settings = Required<Omit<StartKafkaOptions, 'ignoreEnv'>>;
+/** startKafka()'s settings once defaults are applied. */
+export interface LocalKafkaSettings extends KafkaNodeSettings {
+  brokerConfig: Readonly<Record<string, BrokerPropertyValue>>;
+  saslSsl: SaslSslOptions | undefined;
+}
 
 const BIND_ATTEMPTS = 3;
 
 /** A single-node KRaft broker run from the cached jars, in its own tmp dir. */
-export class LocalKafka extends LocalServer implements KafkaHandle {
-  private constructor(
-    private readonly settings: Settings,
-    private readonly dist: KafkaDist,
-    dir: string,
-    private layout: LocalBrokerLayout,
-  ) {
-    super(dir, 'kafka.log', settings, 'Kafka');
-  }
+export class LocalKafka extends KafkaNode implements KafkaHandle {
+  saslSsl: KafkaSaslSslAccess | undefined;
 
   /** Fetches the jars if needed, formats a fresh storage dir and starts the broker. */
-  static async start(settings: Settings): Promise<LocalKafka> {
+  static async start(settings: LocalKafkaSettings): Promise<LocalKafka> {
+    const user = settings.saslSsl ? saslUser(settings.saslSsl) : undefined;
     // First the jars: when they must be fetched it names java and mvn at once.
     const dist = await ensureKafkaDist(settings.env, settings.log);
     requirePrograms(
       'Running Kafka without Docker',
-      [{ command: 'java', debianPackage: 'openjdk-17-jre-headless' }],
+      [
+        { command: 'java', debianPackage: 'openjdk-17-jre-headless' },
+        ...(user ? [{ command: 'openssl', debianPackage: 'openssl' }] : []),
+      ],
       'Or set KAFKA_BROKERS to use a running broker.',
       settings.env.PATH,
     );
-    const [port, controllerPort] = await freePorts(2);
     const dir = mkdtempSync(join(tmpdir(), 'fanout-kafka-'));
-    const kafka = new LocalKafka(settings, dist, dir, {
-      port: port as number,
-      controllerPort: controllerPort as number,
-      dataDir: join(dir, 'data'),
-    });
+    const [port, controllerPort, saslPort] = (await freePorts(3)) as [number, number, number];
+    const kafka = new LocalKafka(settings, dist, dir, { port, controllerPort, dataDir: join(dir, 'data') });
     try {
+      if (settings.saslSsl && user) await kafka.addSaslSsl(settings.saslSsl, user, saslPort);
       await kafka.format();
       await kafka.launchOnFreePorts();
+      if (user) await kafka.createUser(user);
       return kafka;
     } catch (err) {
       await kafka.stop();
@@ -58,31 +60,82 @@ export class LocalKafka extends LocalServer implements KafkaHandle {
     }
   }
 
-  get brokers(): string[] {
-    return [`127.0.0.1:${this.layout.port}`];
-  }
-
-  protected get address(): string {
-    return this.brokers.join(',');
-  }
-
-  private async format(): Promise<void> {
-    this.writeConfig();
-    const args = [
-      ...this.jvmArgs('-Xmx256m'),
-      'kafka.tools.StorageTool',
-      'format',
-      '-t',
-      newClusterId(),
-      '-c',
-      join(this.dir, 'server.properties'),
-    ];
-    await new Promise<void>((resolve, reject) => {
-      execFile('java', args, { env: this.settings.env, timeout: 60_000 }, (err, stdout, stderr) => {
-        if (!err) return resolve();
-        reject(new StartupError(`Kafka storage format failed:\n${stdout}${stderr}`, { cause: err }));
-      });
+  private constructor(settings: LocalKafkaSettings, dist: KafkaDist, dir: string, layout: LocalBrokerLayout) {
+    super(settings, dist, dir, {
+      layout,
+      clusterId: newClusterId(),
+      brokerConfig: settings.brokerConfig,
+      baseJvmArgs: ['-Xmx1g', '-Xms256m'],
+      ready: (node, died) =>
+        waitForKafka(node.brokers, { timeoutMs: settings.startTimeoutMs, createTopic: true, signal: died }),
+      what: 'Kafka',
     });
+  }
+
+  private async addSaslSsl(
+    options: SaslSslOptions,
+    user: { username: string; password: string },
+    port: number,
+  ): Promise<void> {
+    const certs = await createTestCertificates(join(this.dir, 'tls'), this.settings.env);
+    this.layout = {
+      ...this.layout,
+      saslSsl: {
+        port,
+        keystoreFile: certs.serverKeystoreFile,
+        keystorePassword: certs.keystorePassword,
+        truststoreFile: certs.caFile,
+        clientAuth: options.clientAuth ?? 'requested',
+        plainUsers: { [user.username]: user.password },
+      },
+    };
+    const kafka = this;
+    this.saslSsl = {
+      get brokers() {
+        return [`127.0.0.1:${kafka.layout.saslSsl?.port}`];
+      },
+      get plaintextBrokers() {
+        return kafka.brokers;
+      },
+      caFile: certs.caFile,
+      serverName: 'localhost',
+      clientCertFile: certs.clientCertFile,
+      clientKeyFile: certs.clientKeyFile,
+      ...user,
+      mechanism: 'SCRAM-SHA-512',
+      mechanisms: SASL_MECHANISMS,
+    };
+  }
+
+  // The SCRAM credentials live in the cluster metadata (they survive restarts);
+  // the broker learns them from the metadata log a moment after the call.
+  private async createUser(user: { username: string; password: string }): Promise<void> {
+    const access = this.saslSsl as KafkaSaslSslAccess;
+    const [plaintext] = this.brokers as [string];
+    const [secure] = access.brokers as [string];
+    await upsertScramUser(plaintext, user.username, user.password);
+    for (const mechanism of ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const) {
+      await waitFor(
+        () =>
+          authenticate(secure, {
+            mechanism,
+            ...user,
+            caFile: access.caFile,
+            // Whatever the listener's clientAuth.
+            clientCertFile: access.clientCertFile,
+            clientKeyFile: access.clientKeyFile,
+          }).then(() => true),
+        {
+          timeoutMs: this.settings.startTimeoutMs,
+          intervalMs: 100,
+          description: `a ${mechanism} login of '${user.username}' on the SASL_SSL listener ${secure}`,
+        },
+      ).catch((err: unknown) => {
+        throw new StartupError(`${String(err)}\n--- last lines of ${this.logFile} ---\n${this.logTail(40)}`, {
+          cause: err,
+        });
+      });
+    }
   }
 
   // Free ports can be taken by someone else between picking and binding:
@@ -90,58 +143,43 @@ export class LocalKafka extends LocalServer implements KafkaHandle {
   private async launchOnFreePorts(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.launch();
+        return await this.start();
       } catch (err) {
-        const bindFailed = /BindException|Address already in use/.test(this.logTail(200));
-        if (!bindFailed || attempt >= BIND_ATTEMPTS) throw err;
-        const [port, controllerPort] = await freePorts(2);
-        this.layout = { ...this.layout, port: port as number, controllerPort: controllerPort as number };
-        this.writeConfig();
+        if (!this.bindFailed() || attempt >= BIND_ATTEMPTS) throw err;
+        this.layout = await newPorts(this.layout);
       }
     }
   }
+}
 
-  protected async launch(): Promise<void> {
-    const started = Date.now();
-    const broker = await this.supervise(
-      'the broker',
-      'java',
-      [
-        ...this.jvmArgs('-Xmx1g', '-Xms256m', ...this.settings.jvmArgs),
-        'kafka.Kafka',
-        join(this.dir, 'server.properties'),
-      ],
-      (died) =>
-        waitForKafka(this.brokers, {
-          timeoutMs: this.settings.startTimeoutMs,
-          createTopic: true,
-          signal: died,
-        }),
-      40,
-    );
-    this.settings.log(
-      `Kafka up at ${this.brokers.join(',')} in ${Date.now() - started} ms (pid ${broker.pid})`,
-    );
-  }
+// The layout on new free ports (its SASL_SSL listener's too, if any).
+async function newPorts(previous: LocalBrokerLayout): Promise<LocalBrokerLayout> {
+  const [port, controllerPort, saslPort] = (await freePorts(3)) as [number, number, number];
+  const layout: LocalBrokerLayout = { ...previous, port, controllerPort };
+  if (previous.saslSsl) layout.saslSsl = { ...previous.saslSsl, port: saslPort };
+  return layout;
+}
 
-  private jvmArgs(...extra: string[]): string[] {
-    return [
-      '-XX:+UseG1GC',
-      '-XX:+ExitOnOutOfMemoryError',
-      '-XX:-UsePerfData',
-      '-Djava.awt.headless=true',
-      `-Dlog4j.configuration=file:${join(this.dir, 'log4j.properties')}`,
-      ...extra,
-      '-cp',
-      this.dist.classpath,
-    ];
-  }
+const USERNAME = /^[A-Za-z0-9._-]{1,64}$/;
+const PASSWORD = /^[\x20-\x7e]{1,128}$/;
 
-  private writeConfig(): void {
-    writeFileSync(
-      join(this.dir, 'server.properties'),
-      renderServerProperties(this.layout, this.settings.brokerConfig),
+function saslUser(options: SaslSslOptions): { username: string; password: string } {
+  const username = options.username ?? 'fanout';
+  const password = options.password ?? randomBytes(12).toString('hex');
+  if (!USERNAME.test(username))
+    throw new HarnessError(
+      'INVALID_OPTION',
+      `saslSsl.username must be 1-64 of [A-Za-z0-9._-], got '${username}'`,
     );
-    writeFileSync(join(this.dir, 'log4j.properties'), renderLog4jProperties());
-  }
+  if (!PASSWORD.test(password) || /["\\]/.test(password))
+    throw new HarnessError(
+      'INVALID_OPTION',
+      'saslSsl.password must be 1-128 printable ASCII characters without " or \\',
+    );
+  if (options.clientAuth !== undefined && !['none', 'requested', 'required'].includes(options.clientAuth))
+    throw new HarnessError(
+      'INVALID_OPTION',
+      `saslSsl.clientAuth must be none, requested or required, got '${options.clientAuth}'`,
+    );
+  return { username, password };
 }

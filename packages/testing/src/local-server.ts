@@ -61,14 +61,26 @@ export abstract class LocalServer {
   }
 
   async restart(options: RestartOptions = {}): Promise<void> {
-    if (this.stopped)
-      throw new HarnessError('INVALID_OPTION', `restart() after stop(): start a new ${this.what}`);
+    this.assertNotStopped('restart()');
+    await this.halt(options);
+    this.base.log(`restarting ${this.what} at ${this.address}`);
+    await this.launch();
+  }
+
+  /**
+   * Ends the process (gracefully, or by SIGKILL with `kill`) and keeps its
+   * dir for a later launch(). Resolves once it has exited.
+   */
+  protected async halt(options: RestartOptions = {}): Promise<void> {
     await this.process?.stop(
       options.kill ? 0 : this.base.stopTimeoutMs,
       options.kill ? 'SIGKILL' : 'SIGTERM',
     );
-    this.base.log(`restarting ${this.what} at ${this.address}`);
-    await this.launch();
+  }
+
+  protected assertNotStopped(call: string): void {
+    if (this.stopped)
+      throw new HarnessError('INVALID_OPTION', `${call} after stop(): start a new ${this.what}`);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -3,7 +3,7 @@ import { dockerAvailable } from './docker.js';
 import { HarnessError, PrerequisiteError, StartupError } from './errors.js';
 import { ExternalService } from './external-service.js';
 import { KAFKA_VERSION } from './kafka-dist.js';
-import type { KafkaHandle, StartKafkaOptions } from './kafka-handle.js';
+import type { KafkaHandle, SaslSslKafkaHandle, SaslSslOptions, StartKafkaOptions } from './kafka-handle.js';
 import { waitForKafka } from './kafka-probe.js';
 import { LocalKafka } from './local-kafka.js';
 
@@ -16,7 +16,12 @@ const DEFAULT_STOP_TIMEOUT_MS = 15_000;
  * 2. a local single-node KRaft broker run with `java` from jars fetched once with `mvn`;
  * 3. when `java`/`mvn` are missing but a Docker engine answers, the `apache/kafka` image.
  * Otherwise it throws a PrerequisiteError naming the packages to install.
+ * With `saslSsl` it is always a local broker of its own (2.), with a SASL_SSL listener.
  */
+export function startKafka(
+  options: StartKafkaOptions & { saslSsl: SaslSslOptions },
+): Promise<SaslSslKafkaHandle>;
+export function startKafka(options?: StartKafkaOptions): Promise<KafkaHandle>;
 export async function startKafka(options: StartKafkaOptions = {}): Promise<KafkaHandle> {
   const settings = {
     env: options.env ?? process.env,
@@ -25,15 +30,22 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     brokerConfig: options.brokerConfig ?? {},
     jvmArgs: options.jvmArgs ?? [],
     log: options.log ?? (() => {}),
+    saslSsl: options.saslSsl,
   };
   const fromEnv = options.ignoreEnv ? undefined : settings.env.KAFKA_BROKERS;
   if (fromEnv !== undefined && fromEnv.trim() !== '') {
+    if (settings.saslSsl)
+      throw new HarnessError(
+        'INVALID_OPTION',
+        "saslSsl needs a broker of the harness's own, but KAFKA_BROKERS is set: pass ignoreEnv: true to start one anyway",
+      );
     return startExternalKafka(parseBrokerList(fromEnv), settings.startTimeoutMs);
   }
   try {
     return await LocalKafka.start(settings);
   } catch (err) {
-    if (!(err instanceof PrerequisiteError) || !(await dockerAvailable(settings.env))) throw err;
+    if (!(err instanceof PrerequisiteError) || settings.saslSsl || !(await dockerAvailable(settings.env)))
+      throw err;
     settings.log(
       `${err.message}\nA Docker engine answers: using the apache/kafka:${KAFKA_VERSION} image instead`,
     );

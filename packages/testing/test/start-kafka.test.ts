@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { HarnessError, PrerequisiteError } from '../src/errors.js';
+import { startKafkaCluster } from '../src/kafka-cluster.js';
 import { parseBrokerList, startKafka } from '../src/start-kafka.js';
 
 describe('parseBrokerList', () => {
@@ -36,5 +37,40 @@ describe('startKafka without its prerequisites', () => {
     ]);
     expect((error as Error).message).toContain('apt-get install -y openjdk-17-jre-headless maven');
     expect((error as Error).message).toContain('KAFKA_BROKERS');
+  });
+});
+
+describe('startKafka with saslSsl', () => {
+  it('refuses KAFKA_BROKERS (a SASL_SSL listener needs a broker of its own) unless told to ignore it', async () => {
+    const error = await startKafka({ env: { KAFKA_BROKERS: '127.0.0.1:9' }, saslSsl: {} }).catch(
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(HarnessError);
+    expect((error as HarnessError).code).toBe('INVALID_OPTION');
+    expect((error as Error).message).toContain('ignoreEnv');
+  });
+
+  it('rejects a user name or password the broker config cannot hold, before starting anything', async () => {
+    for (const saslSsl of [
+      { username: 'a b' },
+      { username: '' },
+      { password: 'with"quote' },
+      { password: 'back\\slash' },
+    ]) {
+      const error = await startKafka({ ignoreEnv: true, env: { PATH: '' }, saslSsl }).catch(
+        (err: unknown) => err,
+      );
+      expect(error, JSON.stringify(saslSsl)).toBeInstanceOf(HarnessError);
+      expect((error as HarnessError).code).toBe('INVALID_OPTION');
+    }
+  });
+});
+
+describe('startKafkaCluster options', () => {
+  it('rejects a node count outside 1 to 9', async () => {
+    for (const nodes of [0, 10, 2.5]) {
+      const error = await startKafkaCluster({ nodes, env: { PATH: '' } }).catch((err: unknown) => err);
+      expect((error as HarnessError).code).toBe('INVALID_OPTION');
+    }
   });
 });
