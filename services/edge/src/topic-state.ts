@@ -98,6 +98,11 @@ export class TopicState {
     return this.partitions.size;
   }
 
+  /** Per partition, the first offset at or after `timestampMs` (the log end when none). */
+  offsetsForTimestamp(timestampMs: number): Promise<Array<{ partition: number; offset: number }>> {
+    return this.log.offsetsForTimestamp(this.name, timestampMs);
+  }
+
   /** The partitions' bounds, shared by concurrent callers and cached for `maxAgeMs`. */
   bounds(maxAgeMs = 1000): Promise<PartitionBounds[]> {
     const now = Date.now();

@@ -67,6 +67,12 @@ export interface KafkaLog {
   listTopics(): Promise<string[]>;
   /** Current bounds of every partition of a topic. */
   bounds(topic: string): Promise<PartitionBounds[]>;
+  /**
+   * Per partition of `topic`, the first offset whose record timestamp is at or
+   * after `timestampMs` (Kafka's offsets for times), or the log end when no
+   * record is that recent.
+   */
+  offsetsForTimestamp(topic: string, timestampMs: number): Promise<Array<{ partition: number; offset: number }>>;
   /** Reads records of one partition from `offset`. */
   fetch(topic: string, partition: number, offset: number, options: FetchOptions): Promise<FetchResult>;
   /** Whether the last request reached a broker. */

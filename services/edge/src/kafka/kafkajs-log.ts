@@ -174,6 +174,17 @@ export function createKafkajsLog(options: KafkajsLogOptions): KafkaLog {
           .sort((x, y) => x.partition - y.partition);
       });
     },
+    async offsetsForTimestamp(topic, timestampMs) {
+      if (!admin) throw new Error('not connected');
+      const a = admin;
+      return track(async () => {
+        // kafkajs answers the high watermark for a partition with no record that recent.
+        const offsets = await a.fetchTopicOffsetsByTimestamp(topic, timestampMs);
+        return offsets
+          .map((o) => ({ partition: o.partition, offset: Number(o.offset) }))
+          .sort((x, y) => x.partition - y.partition);
+      });
+    },
     async fetch(topic, partition, offset, opts: FetchOptions): Promise<FetchResult> {
       return track(async () => {
         await ensureTopic(topic);
