@@ -72,7 +72,10 @@ export interface KafkaLog {
    * after `timestampMs` (Kafka's offsets for times), or the log end when no
    * record is that recent.
    */
-  offsetsForTimestamp(topic: string, timestampMs: number): Promise<Array<{ partition: number; offset: number }>>;
+  offsetsForTimestamp(
+    topic: string,
+    timestampMs: number,
+  ): Promise<Array<{ partition: number; offset: number }>>;
   /** Reads records of one partition from `offset`. */
   fetch(topic: string, partition: number, offset: number, options: FetchOptions): Promise<FetchResult>;
   /** Whether the last request reached a broker. */
