@@ -153,5 +153,5 @@ export async function buildAll(): Promise<void> {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await buildAll();
-  console.log(`built ${distDir}`);
+  process.stderr.write(`built ${distDir}\n`);
 }

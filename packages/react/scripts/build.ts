@@ -45,4 +45,4 @@ try {
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
-console.log(`built ${distDir}`);
+process.stderr.write(`built ${distDir}\n`);
