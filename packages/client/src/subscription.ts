@@ -333,9 +333,4 @@ export class SubscriptionImpl {
   get currentRound(): Round | undefined {
     return this.round;
   }
-
-  /** True while a record waits for a paused handle. */
-  get paused(): boolean {
-    return this.round !== undefined && [...this.round.todo].some((h) => h.paused);
-  }
 }
