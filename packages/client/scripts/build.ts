@@ -54,6 +54,10 @@ const src = (file: string) => join(packageDir, 'src', file);
 const common: BuildOptions = {
   bundle: true,
   target: 'es2020',
+  // Compact but with the identifiers kept, so stack traces stay readable;
+  // the browser entry is fully minified.
+  minifyWhitespace: true,
+  minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
   plugins: [stubUnreachable],
