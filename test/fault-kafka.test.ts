@@ -91,7 +91,7 @@ describe.runIf(!inject('kafkaExternal'))('fault: Kafka broker restart', () => {
     expect(r.reconnects).toBe(0);
     expect(
       clients.flatMap((c) =>
-        c.states.filter((s) => s.to !== 'connected').map((s) => `${c.name}: ${s.to} ${s.reason}`),
+        c.states.filter((s) => s.to !== 'connected').map((s) => `${c.name}: ${s.to} ${s.message}`),
       ),
     ).toEqual([]);
   });

@@ -81,7 +81,7 @@ async function networkFault(fault: 'cut' | 'stall'): Promise<void> {
   const r = faultReport(`network ${fault}`, clients, tk.produced);
   const reasons = new Map<string, number>();
   for (const c of clients) {
-    const reason = c.states.find((s) => s.to === 'reconnecting')?.reason ?? 'none';
+    const reason = c.states.find((s) => s.to === 'reconnecting')?.message ?? 'none';
     const kind = reason.replace(/\d{4}.*/, (m) => m.slice(0, 4));
     reasons.set(kind, (reasons.get(kind) ?? 0) + 1);
   }

@@ -121,7 +121,7 @@ describe('fault: Redis restart', () => {
       endpoints: [a.url, b.url],
       backoff: { minMs: 100, maxMs: 500 },
     });
-    await waitFor(() => late.states.some((s) => s.to === 'reconnecting' && s.reason.includes('4004')), {
+    await waitFor(() => late.states.some((s) => s.to === 'reconnecting' && s.message.includes('4004')), {
       timeoutMs: 10_000,
       description: 'the late client refused with 4004',
     });

@@ -34,7 +34,7 @@ function stuck(clients: readonly FaultClient[]): string {
       (c) =>
         `${c.name} ${c.channel} ${c.client.state}/${c.client.subscription(c.channel)?.state} states [${c.states
           .slice(-4)
-          .map((s) => `${s.to}:${s.reason}`)
+          .map((s) => `${s.to}:${s.message}`)
           .join(', ')}] errors [${c.errors.map((e) => e.message).join('; ')}] attempts ${c.attempts.length}`,
     )
     .join('\n')}`;
@@ -125,7 +125,7 @@ describe('fault: rolling deploy behind nginx', () => {
     expect(initial.size).toBe(2);
     expect(Math.min(...perClient)).toBeGreaterThanOrEqual(1);
     expect(
-      clients.flatMap((c) => c.states.filter((s) => s.to === 'closed').map((s) => `${c.name}: ${s.reason}`)),
+      clients.flatMap((c) => c.states.filter((s) => s.to === 'closed').map((s) => `${c.name}: ${s.message}`)),
     ).toEqual([]);
   });
 });

@@ -38,7 +38,7 @@ describe('the SDK through a faulty network (TCP proxy)', () => {
       description: 'the stall detected',
     });
     const detectedMs = Date.now() - stalledAt;
-    expect(dead.reason).toMatch(/heartbeat/);
+    expect(dead.message).toMatch(/heartbeat/);
     expect(detectedMs).toBeLessThanOrEqual(HEARTBEAT_MS + GRACE_MS + SLACK_MS);
     await waitFor(() => c.connections.length === 2 && c.client.state === 'connected', {
       timeoutMs: 10_000,

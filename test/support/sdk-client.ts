@@ -2,7 +2,9 @@ import {
   type ClientOptions,
   type ClientState,
   type FanoutClient,
+  type StartFrom,
   type StateChange,
+  type Subscription,
   type WebSocketCtor,
   createClient,
 } from '@fanout/client';
@@ -25,6 +27,8 @@ export function countingWebSocket(): { WebSocket: WebSocketCtor; attempts: strin
 /** An SDK client in Node (ws, no storage, no global events) and what it went through. */
 export interface SdkClient {
   client: FanoutClient;
+  /** The handle of the channel's subscription. */
+  subscription: Subscription;
   /** Connection attempts, by URL. */
   attempts: string[];
   states: Array<StateChange<ClientState>>;
@@ -35,21 +39,24 @@ export interface SdkClient {
 }
 
 /**
- * Creates a client subscribed to `channel` from `latest`, recording what its
- * handler gets; closed when the test finishes.
+ * Creates a client subscribed to `channel` from `from` (default `latest`),
+ * recording what its handler gets; closed when the test finishes.
  */
 export function sdkClient(
   channel: string,
-  options: Partial<ClientOptions> & Pick<ClientOptions, 'endpoints'>,
+  options: Partial<ClientOptions> & Pick<ClientOptions, 'endpoints'> & { from?: StartFrom },
 ): SdkClient {
   const { WebSocket: Ws, attempts } = countingWebSocket();
-  const client = createClient({ storage: null, globalEvents: null, WebSocket: Ws, ...options });
+  const { from = 'latest', ...clientOptions } = options;
+  const client = createClient({ storage: null, globalEvents: null, WebSocket: Ws, ...clientOptions });
   onTestFinished(() => client.close());
-  const result: SdkClient = { client, attempts, states: [], connections: [], seqs: [] };
-  client.on('state', (s) => result.states.push(s));
-  client.on('connected', (e) => result.connections.push(e.endpoint));
-  client.subscribe(channel, { from: 'latest' }, (record) => {
-    result.seqs.push(seqOf(new TextDecoder().decode(record.payload)));
+  const states: Array<StateChange<ClientState>> = [];
+  const connections: string[] = [];
+  const seqs: number[] = [];
+  client.on('state', (s) => states.push(s));
+  client.on('connected', (e) => connections.push(e.endpoint));
+  const subscription = client.subscribe(channel, { from }, (record) => {
+    seqs.push(seqOf(new TextDecoder().decode(record.payload)));
   });
-  return result;
+  return { client, subscription, attempts, states, connections, seqs };
 }

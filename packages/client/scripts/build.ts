@@ -1,20 +1,35 @@
-// Builds @fanout/client: an ESM build with type declarations (tsc, into
-// dist/) and a minified browser bundle (esbuild, dist/fanout.min.js) that
-// includes @fanout/protocol and the protobuf runtime.
-// Run: npx tsx packages/client/scripts/build.ts
+// Builds @fanout/client into dist/ (run by `npm run build`, and by `npm pack`
+// through `prepack`). Nothing built is committed.
+//
+// - index.js / index.cjs: ESM and CommonJS, for bundlers and runtimes that
+//   are neither a browser nor Node (the `import` / `require` conditions);
+// - browser.js: ESM, minified, for browsers (the `browser` condition; the
+//   size budget is checked on it, test/size.test.ts and the consumer test);
+// - node.js / node.cjs: the Node entry (the `node` condition): loads `ws`
+//   (an optional peer dependency) when no WebSocket is given nor global;
+// - node-storage.js / .cjs: `@fanout/client/node` (fileStorage);
+// - cli.js: the `fanout` command (bin/fanout.js runs it);
+// - index.d.ts / index.d.cts, node-storage.d.ts / .d.cts: the types, each one
+//   self-contained file (the protocol's types inlined).
+//
+// @fanout/protocol and the protobufjs runtime are bundled into every entry:
+// the package has no dependencies (`ws` aside, optional).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Plugin, build } from 'esbuild';
+import { type BuildOptions, type Plugin, build } from 'esbuild';
+import { type Plugin as RollupPlugin, rollup } from 'rollup';
+import dts from 'rollup-plugin-dts';
 
 export const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const distDir = join(packageDir, 'dist');
 const repoDir = resolve(packageDir, '../..');
-export const bundleFile = join(packageDir, 'dist/fanout.min.js');
 
 /**
- * protobufjs/minimal modules the browser bundle replaces with an empty module,
- * each unreachable from fanout (test/size.test.ts guards the reasons):
+ * protobufjs/minimal modules the bundles replace with an empty module, each
+ * unreachable from fanout (test/size.test.ts guards the reasons):
  * - `long`: offsets decode to plain numbers (packages/protocol/src/runtime.js);
  * - `@protobufjs/float`: fanout.proto has no float or double field;
  * - `./rpc/service`, `@protobufjs/eventemitter`, `@protobufjs/aspromise`: no services;
@@ -34,36 +49,113 @@ const stubUnreachable: Plugin = {
   },
 };
 
-/** Bundles src/index.ts for browsers (ESM, minified, ES2020); returns the bytes without writing them. */
+const src = (file: string) => join(packageDir, 'src', file);
+
+const common: BuildOptions = {
+  bundle: true,
+  target: 'es2020',
+  // Compact but with the identifiers kept, so stack traces stay readable;
+  // the browser entry is fully minified.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  plugins: [stubUnreachable],
+  external: ['ws'],
+};
+
+/** The browser entry's options (ESM, minified). */
+const browserBuild: BuildOptions = {
+  ...common,
+  entryPoints: [src('index.ts')],
+  format: 'esm',
+  platform: 'browser',
+  minify: true,
+};
+
+/** Bundles the browser entry; returns the bytes without writing them. */
 export async function bundle(): Promise<Uint8Array> {
-  const result = await build({
-    entryPoints: [join(packageDir, 'src/index.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
-    minify: true,
-    write: false,
-    legalComments: 'none',
-    logLevel: 'warning',
-    plugins: [stubUnreachable],
-  });
+  const result = await build({ ...browserBuild, write: false });
   const file = result.outputFiles[0];
   if (!file) throw new Error('esbuild produced no output');
   return file.contents;
 }
 
-/** tsc (ESM + .d.ts) and the browser bundle, into dist/. */
+async function javascript(): Promise<void> {
+  const both = (entry: string, out: string, platform: 'neutral' | 'node') =>
+    (['esm', 'cjs'] as const).map((format) =>
+      build({
+        ...common,
+        entryPoints: [src(entry)],
+        outfile: join(distDir, `${out}.${format === 'esm' ? 'js' : 'cjs'}`),
+        format,
+        platform,
+        // protobufjs/minimal is CommonJS: let the neutral platform find its `main`.
+        mainFields: ['module', 'main'],
+      }),
+    );
+  await Promise.all([
+    ...both('index.ts', 'index', 'neutral'),
+    ...both('index-node.ts', 'node', 'node'),
+    ...both('node.ts', 'node-storage', 'node'),
+    build({ ...browserBuild, outfile: join(distDir, 'browser.js') }),
+    build({
+      ...common,
+      entryPoints: [src('bin/tail.ts')],
+      outfile: join(distDir, 'cli.js'),
+      format: 'esm',
+      platform: 'node',
+    }),
+  ]);
+}
+
+/**
+ * One self-contained .d.ts per public entry (and its .d.cts twin for
+ * `require`): tsc emits declarations (client and protocol), rollup-plugin-dts
+ * joins each entry's into one file with the protocol's types inlined.
+ */
+async function types(): Promise<void> {
+  const tmp = mkdtempSync(join(tmpdir(), 'fanout-client-dts-'));
+  try {
+    execFileSync(
+      join(repoDir, 'node_modules/.bin/tsc'),
+      ['-p', join(packageDir, 'tsconfig.build.json'), '--outDir', tmp, '--rootDir', repoDir],
+      { stdio: 'inherit' },
+    );
+    const declarations = (dir: string) => join(tmp, relative(repoDir, dir));
+    const protocolTypes: RollupPlugin = {
+      name: 'fanout-protocol-types',
+      resolveId: (id) =>
+        id === '@fanout/protocol'
+          ? join(declarations(join(repoDir, 'packages/protocol/src')), 'index.d.ts')
+          : null,
+    };
+    for (const [entry, out] of [
+      ['index', 'index'],
+      ['node', 'node-storage'],
+    ] as const) {
+      const bundle = await rollup({
+        input: join(declarations(join(packageDir, 'src')), `${entry}.d.ts`),
+        plugins: [protocolTypes, dts()],
+      });
+      await bundle.write({ file: join(distDir, `${out}.d.ts`), format: 'es' });
+      await bundle.close();
+      copyFileSync(join(distDir, `${out}.d.ts`), join(distDir, `${out}.d.cts`));
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Everything, into a fresh dist/. */
 export async function buildAll(): Promise<void> {
-  execFileSync(join(repoDir, 'node_modules/.bin/tsc'), ['-p', join(packageDir, 'tsconfig.build.json')], {
-    stdio: 'inherit',
-  });
-  const bytes = await bundle();
-  mkdirSync(dirname(bundleFile), { recursive: true });
-  writeFileSync(bundleFile, bytes);
-  console.log(`wrote ${bundleFile} (${bytes.length} bytes)`);
+  rmSync(distDir, { recursive: true, force: true });
+  mkdirSync(distDir, { recursive: true });
+  await javascript();
+  await types();
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await buildAll();
+  process.stderr.write(`built ${distDir}\n`);
 }

@@ -18,7 +18,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const { minified, gzipped } = await measure();
   const kb = (n: number) => `${(n / 1024).toFixed(2)} KB`;
   console.log(
-    `fanout.min.js: ${kb(minified)} minified, ${kb(gzipped)} minified + gzipped (budget ${kb(BUDGET_BYTES)})`,
+    `dist/browser.js: ${kb(minified)} minified, ${kb(gzipped)} minified + gzipped (budget ${kb(BUDGET_BYTES)})`,
   );
   if (gzipped > BUDGET_BYTES) {
     console.error(`over budget by ${kb(gzipped - BUDGET_BYTES)}`);

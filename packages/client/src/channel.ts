@@ -33,10 +33,17 @@ export function decodeKey(key: Uint8Array | null | undefined): string | null {
 
 /** Maps `SubscribeOptions.from` to the wire's start; undefined when invalid. */
 export function parseFrom(
-  from: SubscribeOptions['from'],
-): { start: StartValue; after: readonly Position[] } | undefined {
-  if (from === undefined || from === 'latest') return { start: Start.LATEST, after: [] };
-  if (from === 'earliest') return { start: Start.EARLIEST, after: [] };
-  if (typeof from === 'object' && Array.isArray(from.after)) return { start: Start.AFTER, after: from.after };
+  from: SubscribeOptions<unknown>['from'],
+): { start: StartValue; after: readonly Position[]; timestampMs: number } | undefined {
+  if (from === undefined || from === 'latest') return { start: Start.LATEST, after: [], timestampMs: 0 };
+  if (from === 'earliest') return { start: Start.EARLIEST, after: [], timestampMs: 0 };
+  if (typeof from !== 'object' || from === null) return undefined;
+  if ('after' in from && Array.isArray(from.after))
+    return { start: Start.AFTER, after: from.after, timestampMs: 0 };
+  if ('timestamp' in from) {
+    const ms = from.timestamp instanceof Date ? from.timestamp.getTime() : from.timestamp;
+    if (typeof ms !== 'number' || !Number.isSafeInteger(Math.floor(ms)) || ms < 0) return undefined;
+    return { start: Start.TIMESTAMP, after: [], timestampMs: Math.floor(ms) };
+  }
   return undefined;
 }

@@ -1,23 +1,44 @@
 import type { ErrorFrame, Hello, ServerFrame, Welcome } from '@fanout/protocol';
 import { ErrorCode, PROTOCOL_VERSION, Start, isRetriableError } from '@fanout/protocol';
 import { AckBatcher } from './ack-batcher.js';
-import type { FanoutClient, RecordHandler, SubscribeOptions, Subscription } from './api.js';
+import type {
+  FanoutClient,
+  RecordHandler,
+  RecordStream,
+  RecordsOptions,
+  SubscribeOptions,
+  Subscription,
+} from './api.js';
 import { backoffDelay } from './backoff.js';
 import { parseChannel, parseFrom } from './channel.js';
 import { Connection } from './connection.js';
 import { Emitter } from './emitter.js';
 import { FanoutClientError } from './errors.js';
+import { Handle } from './handle.js';
 import type { ConnectionHost, SubscriptionHost } from './hosts.js';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { RecordStreamImpl } from './record-stream.js';
 import { Registry } from './registry.js';
 import { SessionKeeper } from './session.js';
 import { SubscriptionImpl } from './subscription.js';
-import type { ClientEvents, ClientState } from './types.js';
+import type { ClientEvents, ClientState, Clock, SubscriptionStateReason, WebSocketCtor } from './types.js';
 import { VERSION } from './version.js';
 
-/** Creates a client and starts connecting (after loading its stored session, if any). */
+/**
+ * Creates a client and starts connecting (after loading its stored session,
+ * if any), unless `autoConnect` is false. Throws `invalid_options` naming
+ * every invalid option.
+ */
 export function createClient(options: ClientOptions): FanoutClient {
   return new ClientImpl(resolveOptions(options));
+}
+
+/** `createClient` with a fallback WebSocket loader (the Node entry's `ws`). */
+export function createClientWith(
+  options: ClientOptions,
+  loadWebSocket: () => Promise<WebSocketCtor>,
+): FanoutClient {
+  return new ClientImpl(resolveOptions(options, loadWebSocket));
 }
 
 // Error codes that, with request_id 0 and a channel, end a subscription the
@@ -31,6 +52,9 @@ const REVOKED: ReadonlySet<number> = new Set([
 
 class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
   readonly maxBuffered: number;
+  readonly clock: Clock;
+  private started = false;
+  private loaded: Promise<void>;
   private readonly events: Emitter<ClientEvents>;
   private readonly conn: Connection;
   private readonly subs = new Registry();
@@ -40,11 +64,13 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
 
   constructor(private readonly o: ResolvedOptions) {
     this.maxBuffered = o.maxBuffered;
+    this.clock = o.clock;
     this.events = new Emitter((err) => this.log('error', { err }, 'client listener threw'));
     this.conn = new Connection(o, this, this.events);
     this.acks = new AckBatcher(o.ackDelayMs, o.ackBatch, o.clock, (ack) => this.conn.send({ ack }));
     this.session = new SessionKeeper(o, this.subs, (err) => this.log('warn', { err }, 'storage failed'));
-    void this.load();
+    this.loaded = this.load();
+    if (o.autoConnect) this.connect();
   }
 
   get state(): ClientState {
@@ -55,36 +81,34 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
     return this.session.sessionId;
   }
 
-  subscribe(channel: string, a: SubscribeOptions | RecordHandler, b?: RecordHandler): Subscription {
+  subscribe<T>(
+    channel: string,
+    a: SubscribeOptions<T> | RecordHandler<T>,
+    b?: RecordHandler<T>,
+  ): Subscription<T> {
     const handler = typeof a === 'function' ? a : b;
-    const from = (typeof a === 'function' ? undefined : a.from) ?? 'latest';
-    const parsed = parseChannel(channel);
-    const invalid = (message: string) => new FanoutClientError('invalid_options', message, { channel });
-    if (this.state === 'closed') throw new FanoutClientError('client_closed', 'the client is closed');
-    if (!parsed) throw invalid(`invalid channel ${JSON.stringify(channel)}`);
-    if (typeof handler !== 'function') throw invalid('subscribe needs a handler');
-    if (this.subs.get(channel)) {
-      throw new FanoutClientError('already_subscribed', `already subscribed to ${channel}`, { channel });
-    }
-    const start = parseFrom(from);
-    if (!start) throw invalid('from must be latest, earliest or { after }');
-    const sub = new SubscriptionImpl(
-      channel,
-      parsed.topic,
-      parsed.key,
-      start.start,
-      start.after,
-      handler,
-      this,
-    );
-    this.subs.add(sub);
-    this.session.claim(sub);
-    if (this.conn.ready) this.sendSubscribe(sub, 'subscribe');
-    return sub;
+    const options = typeof a === 'function' ? {} : (a ?? {});
+    return this.handle(channel, options, handler);
   }
 
-  subscription(channel: string): Subscription | undefined {
-    return this.subs.get(channel);
+  records<T = Uint8Array>(channel: string, options: RecordsOptions<T> = {}): RecordStream<T> {
+    const { signal, ...subscribeOptions } = options;
+    return new RecordStreamImpl<T>((handler) => this.handle(channel, subscribeOptions, handler), signal);
+  }
+
+  subscription(channel: string): Subscription<unknown> | undefined {
+    const [first] = this.subs.get(channel)?.handles ?? [];
+    return first;
+  }
+
+  connect(): void {
+    if (this.started || this.state === 'closed') return;
+    this.started = true;
+    void this.loaded.then(() => {
+      if (this.state === 'closed') return;
+      this.o.globalEvents?.addEventListener('pagehide', this.onPageHide);
+      this.conn.start();
+    });
   }
 
   on<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): () => void {
@@ -93,7 +117,7 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
 
   reconnect(): void {
     this.acks.flush();
-    this.conn.reconnect('reconnect requested');
+    this.conn.reconnect();
   }
 
   async close(): Promise<void> {
@@ -126,8 +150,8 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
       welcome.resumed ? welcome.subscriptions.map((s) => [s.channel, s] as const) : [],
     );
     for (const sub of this.subs.values()) {
-      if (restored.delete(sub.channel)) sub.attach(0, 'resuming', 'session resumed');
-      else this.sendSubscribe(sub, welcome.resumed ? 'not in the session' : 'new session');
+      if (restored.delete(sub.channel)) sub.attach(0, 'resuming', { type: 'session-resumed' });
+      else this.sendSubscribe(sub, welcome.resumed ? 'not-in-session' : 'new-session');
     }
     // The session holds channels this client no longer wants.
     for (const channel of restored.keys())
@@ -180,7 +204,7 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
     this.acks.clear();
     for (const sub of this.subs.values()) {
       this.o.clock.clearTimeout(sub.retryTimer);
-      sub.end('unsubscribed', error ? 'connection stopped' : 'client closed', error);
+      sub.end('unsubscribed', { type: error ? 'connection-stopped' : 'client-closed' }, error);
     }
   }
 
@@ -200,7 +224,7 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
     if (sub.gaps.size === 0 || sub.state !== 'subscribed' || !sub.onEdge || !this.conn.ready) return;
     this.acks.flush();
     sub.resyncId = this.nextId();
-    sub.setState('resuming', 'resync after overflow');
+    sub.setState('resuming', { type: 'overflow' });
     this.conn.send({ unsubscribe: { requestId: sub.resyncId, channel: sub.channel } });
   }
 
@@ -223,17 +247,59 @@ class ClientImpl implements FanoutClient, ConnectionHost, SubscriptionHost {
 
   private async load(): Promise<void> {
     await this.session.load();
-    if (this.state === 'closed') return;
-    this.o.globalEvents?.addEventListener('pagehide', this.onPageHide);
-    this.conn.start();
   }
 
-  private sendSubscribe(sub: SubscriptionImpl, reason: string): void {
-    const { start, after } = sub.startFor();
+  /** A new handle on the channel's subscription, made on first use. */
+  private handle<T>(
+    channel: string,
+    options: SubscribeOptions<T>,
+    handler: RecordHandler<T> | undefined,
+  ): Handle<T> {
+    const parsed = parseChannel(channel);
+    const invalid = (message: string) => new FanoutClientError('invalid_options', message, { channel });
+    if (this.state === 'closed') throw new FanoutClientError('client_closed', 'the client is closed');
+    if (!parsed) throw invalid(`invalid channel ${JSON.stringify(channel)}`);
+    if (typeof handler !== 'function') throw invalid('subscribe needs a handler');
+    if (options.decode !== undefined && typeof options.decode !== 'function')
+      throw invalid('decode must be a function');
+    const start = parseFrom(options.from);
+    if (!start)
+      throw invalid('from must be latest, earliest, { after } or { timestamp } (ms >= 0 or a Date)');
+    let sub = this.subs.get(channel);
+    const fresh = !sub;
+    if (!sub) {
+      sub = new SubscriptionImpl(
+        channel,
+        parsed.topic,
+        parsed.key,
+        start.start,
+        start.after,
+        start.timestampMs,
+        this,
+      );
+      this.subs.add(sub);
+      this.session.claim(sub);
+    }
+    const handle = new Handle<T>(sub, handler, options.decode);
+    sub.addHandle(handle as unknown as Handle<unknown>);
+    if (fresh && this.conn.ready) this.sendSubscribe(sub, 'new');
+    return handle;
+  }
+
+  private sendSubscribe(
+    sub: SubscriptionImpl,
+    cause: Extract<SubscriptionStateReason, { type: 'subscribe' }>['cause'],
+  ): void {
+    const { start, after, timestampMs } = sub.startFor();
     const requestId = this.nextId();
     sub.gaps.clear();
-    sub.attach(requestId, start === Start.AFTER && sub.complete ? 'resuming' : 'subscribing', reason);
-    this.conn.send({ subscribe: { requestId, channel: sub.channel, start, after } });
+    sub.attach(requestId, start === Start.AFTER && sub.complete ? 'resuming' : 'subscribing', {
+      type: 'subscribe',
+      cause,
+    });
+    this.conn.send({
+      subscribe: { requestId, channel: sub.channel, start, after, ...(timestampMs ? { timestampMs } : {}) },
+    });
   }
 
   private serverError(e: ErrorFrame): void {

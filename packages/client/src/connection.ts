@@ -5,9 +5,17 @@ import type { Emitter } from './emitter.js';
 import { FanoutClientError } from './errors.js';
 import type { ConnectionHost } from './hosts.js';
 import type { ResolvedOptions } from './options.js';
+import { clientReasonText } from './reasons.js';
 import { Timers } from './timers.js';
 import { MIN_REFRESH_DELAY_MS, refreshDelay } from './token.js';
-import type { ClientEvents, ClientState, StateChange, WebSocketLike } from './types.js';
+import type {
+  ClientEvents,
+  ClientState,
+  ClientStateReason,
+  StateChange,
+  WebSocketCtor,
+  WebSocketLike,
+} from './types.js';
 
 // Client-side close codes: 4000 "leaving, will resume", 4001 heartbeat timeout.
 const LEAVING = 4000;
@@ -26,7 +34,7 @@ function toBytes(data: unknown): Uint8Array | undefined {
  * machine, backoff, endpoint failover, heartbeat watchdog and token refresh.
  */
 export class Connection {
-  state: ClientState = 'connecting';
+  state: ClientState;
   endpoint = '';
   private ws: WebSocketLike | undefined;
   private welcomed = false;
@@ -44,6 +52,7 @@ export class Connection {
     private readonly host: ConnectionHost,
     private readonly events: Emitter<ClientEvents>,
   ) {
+    this.state = o.autoConnect ? 'connecting' : 'idle';
     this.token = o.token;
     this.picker = new EndpointPicker(o.endpoints);
     this.timers = new Timers(o.clock);
@@ -56,6 +65,7 @@ export class Connection {
 
   start(): void {
     if (this.state === 'closed') return;
+    if (this.state === 'idle') this.setState('connecting', { type: 'connect' });
     this.o.globalEvents?.addEventListener('offline', this.onOffline);
     this.o.globalEvents?.addEventListener('online', this.onOnline);
     void this.open();
@@ -71,10 +81,11 @@ export class Connection {
   }
 
   /** Drops the current socket (if any) and connects again at once, resuming the session. */
-  reconnect(reason: string): void {
-    if (this.state === 'closed') return;
+  reconnect(): void {
+    if (this.state === 'closed' || this.state === 'idle') return;
+    const reason: ClientStateReason = { type: 'manual', action: 'reconnect' };
     if (this.ws) {
-      this.drop(LEAVING, reason);
+      this.drop(LEAVING, clientReasonText(reason));
       this.host.lost('resume');
     }
     this.retry(reason, 0);
@@ -82,38 +93,45 @@ export class Connection {
 
   /** Closes for good with 1000. */
   close(): void {
-    this.finish('client closed', undefined);
+    this.finish({ type: 'manual', action: 'close' }, undefined);
   }
 
   private async open(): Promise<void> {
     this.timers.clear('retry');
     if (this.state === 'closed' || this.offline || this.ws || this.opening) return;
-    if (this.o.getToken) {
-      this.opening = true;
-      try {
-        this.token = await this.o.getToken();
-      } catch (cause) {
-        this.opening = false;
-        if (this.isClosed()) return;
-        this.events.emit(
-          'error',
-          new FanoutClientError('token_failed', 'getToken() failed', { cause, retriable: true }),
-        );
-        this.retry('getToken failed');
-        return;
+    this.opening = true;
+    let Ctor: WebSocketCtor | undefined;
+    try {
+      if (this.o.getToken) {
+        try {
+          this.token = await this.o.getToken();
+        } catch (cause) {
+          if (this.isClosed()) return;
+          this.events.emit(
+            'error',
+            new FanoutClientError('token_failed', 'getToken() failed', { cause, retriable: true }),
+          );
+          this.retry({ type: 'token-failed' });
+          return;
+        }
+        if (this.isClosed() || this.offline || this.ws) return;
       }
+      // Synchronous when one is at hand: the socket opens in the same tick.
+      Ctor = this.o.WebSocket ?? (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
+      Ctor ??= await this.loadWebSocket();
+    } finally {
       this.opening = false;
-      if (this.isClosed() || this.offline || this.ws) return;
     }
+    if (!Ctor || this.isClosed() || this.offline || this.ws) return;
     const url = this.picker.pick(this.o.clock.now(), this.window());
     this.endpoint = url;
     let ws: WebSocketLike;
     try {
-      ws = new this.o.WebSocket(url);
+      ws = new Ctor(url);
     } catch (error) {
       this.picker.failed(url, this.o.clock.now());
       this.log('warn', { err: error, endpoint: url }, 'cannot create WebSocket');
-      this.retry('cannot connect');
+      this.retry({ type: 'unreachable' });
       return;
     }
     this.ws = ws;
@@ -126,7 +144,9 @@ export class Connection {
     ws.onclose = (event) => this.ws === ws && this.closed(event.code, event.reason);
     // Errors are always followed by close; `ws` needs a listener or it throws.
     ws.onerror = () => {};
-    this.timers.set('connect', this.o.connectTimeoutMs, () => this.abandon('connect timeout', LEAVING));
+    this.timers.set('connect', this.o.connectTimeoutMs, () =>
+      this.abandon({ type: 'connect-timeout' }, LEAVING),
+    );
   }
 
   private message(data: unknown): void {
@@ -140,7 +160,7 @@ export class Connection {
         'error',
         new FanoutClientError('malformed_frame', 'the edge sent an invalid frame', { cause }),
       );
-      this.abandon('malformed frame', LEAVING);
+      this.abandon({ type: 'malformed-frame' }, LEAVING);
       return;
     }
     this.lastFrameAt = this.o.clock.now();
@@ -174,7 +194,7 @@ export class Connection {
     if (interval > 0) this.watch(interval + (this.o.heartbeatGraceMs ?? Math.max(interval / 2, 2000)));
     this.scheduleRefresh(refreshDelay(this.token, this.o.clock.now()));
     this.host.welcome(welcome);
-    this.setState('connected', welcome.resumed ? 'session resumed' : 'session created');
+    this.setState('connected', { type: 'welcome', resumed: welcome.resumed });
     const { sessionId, resumed, nodeId } = welcome;
     this.events.emit('connected', { sessionId, resumed, nodeId, endpoint: this.endpoint });
   }
@@ -183,7 +203,7 @@ export class Connection {
   private watch(deadMs: number): void {
     const check = (): void => {
       const idle = this.o.clock.now() - this.lastFrameAt;
-      if (idle >= deadMs) this.abandon('heartbeat timeout', HEARTBEAT_TIMEOUT);
+      if (idle >= deadMs) this.abandon({ type: 'heartbeat-timeout' }, HEARTBEAT_TIMEOUT);
       else this.timers.set('heartbeat', deadMs - idle, check);
     };
     this.timers.set('heartbeat', deadMs, check);
@@ -216,13 +236,13 @@ export class Connection {
   private goAway(goAway: GoAway): void {
     const delay =
       goAway.reconnectAfterMs + backoffDelay(this.attempt, this.o.minMs, this.o.maxMs, this.o.random);
-    this.abandon(`go away${goAway.message ? `: ${goAway.message}` : ''}`, LEAVING, delay);
+    this.abandon({ type: 'go-away', message: goAway.message }, LEAVING, delay);
   }
 
   /** We give up on the current socket (timeout, stall, go away, bad frame): mark its endpoint and move on. */
-  private abandon(reason: string, code: number, delay?: number): void {
+  private abandon(reason: ClientStateReason, code: number, delay?: number): void {
     this.picker.failed(this.endpoint, this.o.clock.now());
-    this.drop(code, reason);
+    this.drop(code, clientReasonText(reason));
     this.host.lost('resume');
     this.retry(reason, delay);
   }
@@ -232,11 +252,14 @@ export class Connection {
     const action = closeAction(code);
     const error = this.lastError;
     this.drop();
-    const why = `closed ${code}${reason ? ` ${reason}` : ''}`;
+    const why: ClientStateReason = { type: 'closed', code, reason };
+    const text = clientReasonText(why);
     if (action === 'closed') {
       this.finish(why, undefined);
     } else if (action === 'stop' || (action === 'refresh-token' && !this.o.getToken)) {
-      const message = error ? `${error.message || 'connection refused'} (error ${error.code}, ${why})` : why;
+      const message = error
+        ? `${error.message || 'connection refused'} (error ${error.code}, ${text})`
+        : text;
       const detail = { closeCode: code, ...(error ? { serverCode: error.code } : {}) };
       this.finish(why, new FanoutClientError('connection_stopped', message, detail));
     } else {
@@ -246,7 +269,7 @@ export class Connection {
     }
   }
 
-  private retry(reason: string, delay?: number): void {
+  private retry(reason: ClientStateReason, delay?: number): void {
     if (this.state === 'closed') return;
     this.setState('reconnecting', reason);
     if (this.offline) return;
@@ -255,12 +278,12 @@ export class Connection {
     this.timers.set('retry', ms, () => void this.open());
   }
 
-  private finish(reason: string, error: FanoutClientError | undefined): void {
+  private finish(reason: ClientStateReason, error: FanoutClientError | undefined): void {
     if (this.state === 'closed') return;
     this.timers.clearAll();
     this.o.globalEvents?.removeEventListener('offline', this.onOffline);
     this.o.globalEvents?.removeEventListener('online', this.onOnline);
-    this.drop(1000, reason);
+    this.drop(1000, clientReasonText(reason));
     this.setState('closed', reason, error);
     this.host.stopped(error);
   }
@@ -296,13 +319,32 @@ export class Connection {
       this.drop(LEAVING, 'offline');
       this.host.lost('resume');
     }
-    this.setState('reconnecting', 'offline');
+    this.setState('reconnecting', { type: 'offline' });
   };
 
   private readonly onOnline = (): void => {
     this.offline = false;
     if (this.state === 'reconnecting' && !this.ws) void this.open();
   };
+
+  /** With no WebSocket option nor global: the entry's fallback (`ws` in Node); else the client stops. */
+  private async loadWebSocket(): Promise<WebSocketCtor | undefined> {
+    let cause: unknown;
+    try {
+      const loaded = await this.o.loadWebSocket?.();
+      if (loaded) return loaded;
+    } catch (error) {
+      cause = error;
+    }
+    const error = new FanoutClientError(
+      'no_websocket',
+      'no WebSocket implementation: pass `WebSocket` in the options (in Node 20: `import { WebSocket } from "ws"`), or install `ws` next to @fanout/client',
+      { cause },
+    );
+    this.events.emit('error', error);
+    this.finish({ type: 'no-websocket' }, error);
+    return undefined;
+  }
 
   // A method, so TypeScript does not carry the narrowing of `state` across an await.
   private isClosed(): boolean {
@@ -313,14 +355,15 @@ export class Connection {
     return backoffCap(this.attempt, this.o.minMs, this.o.maxMs);
   }
 
-  private setState(to: ClientState, reason: string, error?: FanoutClientError): void {
+  private setState(to: ClientState, reason: ClientStateReason, error?: FanoutClientError): void {
     if (this.state === to) return;
-    const change: StateChange<ClientState> = { from: this.state, to, reason };
+    const message = clientReasonText(reason);
+    const change: StateChange<ClientState> = { from: this.state, to, reason, message };
     if (error) change.error = error;
     this.state = to;
     this.log(
       to === 'closed' && error ? 'error' : 'info',
-      { from: change.from, to, reason },
+      { from: change.from, to, reason: message },
       'connection state',
     );
     this.events.emit('state', change);

@@ -1,23 +1,29 @@
 /**
  * What went wrong, as a stable string:
  * - `invalid_options`: `createClient` or `subscribe` options are invalid;
- * - `already_subscribed`: the client already holds a subscription to the channel;
+ * - `no_websocket`: connecting found no WebSocket implementation (see `ClientOptions.WebSocket`);
  * - `connection_stopped`: the edge closed with a permanent code (4400-4499), or
  *   the token could not be renewed; the client will not reconnect;
  * - `server_error`: the edge answered with an `Error` frame not tied to a subscription;
  * - `subscribe_failed`: the edge refused a subscription (forbidden, invalid channel...);
  * - `handler_failed`: the application's handler threw or rejected;
+ * - `decode_failed`: the subscription's `decode` threw on a record's payload;
+ * - `ready_timeout`: `ready({ timeoutMs })` timed out before the subscription was live;
+ * - `unsubscribed`: `ready()` on a subscription that was unsubscribed or whose client closed;
  * - `token_failed`: `getToken()` threw or rejected;
  * - `malformed_frame`: the edge sent bytes that are not a valid frame;
  * - `client_closed`: the operation needs an open client.
  */
 export type ClientErrorCode =
   | 'invalid_options'
-  | 'already_subscribed'
+  | 'no_websocket'
   | 'connection_stopped'
   | 'server_error'
   | 'subscribe_failed'
   | 'handler_failed'
+  | 'decode_failed'
+  | 'ready_timeout'
+  | 'unsubscribed'
   | 'token_failed'
   | 'malformed_frame'
   | 'client_closed';

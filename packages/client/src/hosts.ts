@@ -2,6 +2,7 @@
 import type { Hello, ServerFrame, Welcome } from '@fanout/protocol';
 import type { FanoutClientError } from './errors.js';
 import type { SubscriptionImpl } from './subscription.js';
+import type { Clock } from './types.js';
 
 /** What the connection needs from the client. */
 export interface ConnectionHost {
@@ -20,6 +21,7 @@ export interface ConnectionHost {
 /** What a subscription needs from its client. */
 export interface SubscriptionHost {
   readonly maxBuffered: number;
+  readonly clock: Clock;
   /** A record's handler completed (or it was skipped). */
   processed(sub: SubscriptionImpl, partition: number, offset: number): void;
   /** Delivered positions moved without a record (start, continuity lost). */

@@ -6,9 +6,19 @@
  * order, across reconnects and (with storage) reloads.
  */
 
-export type { FanoutClient, RecordHandler, SubscribeOptions, Subscription } from './api.js';
+export type {
+  FanoutClient,
+  ReadyOptions,
+  RecordHandler,
+  RecordStream,
+  RecordsOptions,
+  StartFrom,
+  SubscribeOptions,
+  Subscription,
+} from './api.js';
 export type { BackoffOptions } from './backoff.js';
 export { createClient } from './client.js';
+export { json, text } from './decode.js';
 export type { ClientErrorCode, FanoutClientErrorDetail } from './errors.js';
 export { FanoutClientError } from './errors.js';
 export type { ClientOptions } from './options.js';
@@ -17,6 +27,11 @@ export { webStorage } from './storage.js';
 export type {
   ClientEvents,
   ClientState,
+  ClientStateReason,
+  ContinuityReasonValue,
+  Header,
+  Position,
+  SubscriptionStateReason,
   Clock,
   ConnectedEvent,
   ContinuityLostEvent,

@@ -18,8 +18,21 @@ export interface ClientOptions {
    * from `@fanout/client/node`.
    */
   storage?: SessionStorage | null;
-  /** The WebSocket constructor. Default: `globalThis.WebSocket` (browsers, Node >= 22); pass `ws`'s in Node 20. */
+  /**
+   * The WebSocket constructor. Default: `globalThis.WebSocket` (browsers,
+   * Node >= 22); in Node 20 the package's Node entry loads `ws` (an optional
+   * peer dependency) when it connects. Looked up when connecting, not when
+   * the client is created, so a client can be created where there is none
+   * (server-side rendering); connecting without one closes the client with
+   * a `no_websocket` error.
+   */
   WebSocket?: WebSocketCtor;
+  /**
+   * Connect at once (after loading the stored session). `false`: the client
+   * stays `idle` until `connect()`; subscriptions made meanwhile are sent
+   * then. Default true.
+   */
+  autoConnect?: boolean;
   /** Names this client's session in storage; clients with distinct names keep distinct sessions. Default `'default'`. */
   name?: string;
   /** Reconnect backoff bounds. Default `{ minMs: 500, maxMs: 20000 }`. */
@@ -57,7 +70,10 @@ export interface ResolvedOptions {
   token: string;
   getToken: (() => string | Promise<string>) | undefined;
   storage: SessionStorage | undefined;
-  WebSocket: WebSocketCtor;
+  WebSocket: WebSocketCtor | undefined;
+  /** The entry's fallback when neither the option nor a global WebSocket exists. */
+  loadWebSocket: (() => Promise<WebSocketCtor>) | undefined;
+  autoConnect: boolean;
   name: string;
   minMs: number;
   maxMs: number;
@@ -88,7 +104,10 @@ function defaultGlobalEvents(): GlobalEvents | undefined {
 }
 
 /** Applies defaults and validates; throws one `invalid_options` error naming every problem. */
-export function resolveOptions(options: ClientOptions): ResolvedOptions {
+export function resolveOptions(
+  options: ClientOptions,
+  loadWebSocket?: () => Promise<WebSocketCtor>,
+): ResolvedOptions {
   const problems: string[] = [];
   const endpoints =
     typeof options.endpoints === 'string' ? [options.endpoints] : [...(options.endpoints ?? [])];
@@ -97,8 +116,10 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     if (!/^wss?:\/\/./i.test(url))
       problems.push(`endpoints: ${JSON.stringify(url)} is not a ws:// or wss:// URL`);
   }
-  const WebSocket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
-  if (!WebSocket) problems.push('WebSocket: none in this environment; pass one (e.g. from the `ws` package)');
+  if (options.WebSocket !== undefined && typeof options.WebSocket !== 'function')
+    problems.push('WebSocket: must be a WebSocket constructor');
+  if (options.autoConnect !== undefined && typeof options.autoConnect !== 'boolean')
+    problems.push('autoConnect: must be a boolean');
   const number = (name: string, value: number | undefined, fallback: number, min: number): number => {
     if (value === undefined) return fallback;
     if (!Number.isFinite(value) || value < min) problems.push(`${name}: must be a number >= ${min}`);
@@ -112,7 +133,9 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     token: options.token ?? '',
     getToken: options.getToken,
     storage: options.storage === null ? undefined : (options.storage ?? defaultStorage()),
-    WebSocket: WebSocket!,
+    WebSocket: options.WebSocket,
+    loadWebSocket,
+    autoConnect: options.autoConnect ?? true,
     name: options.name ?? 'default',
     minMs,
     maxMs,

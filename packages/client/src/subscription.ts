@@ -1,10 +1,10 @@
 import type { ContinuityLost, Position, Publication, StartValue } from '@fanout/protocol';
 import { Start } from '@fanout/protocol';
-import type { RecordHandler, Subscription } from './api.js';
-import { Emitter } from './emitter.js';
-import { FanoutClientError } from './errors.js';
+import type { FanoutClientError } from './errors.js';
+import type { Handle, Round } from './handle.js';
 import type { SubscriptionHost } from './hosts.js';
 import { ItemQueue } from './item-queue.js';
+import { subscriptionReasonText } from './reasons.js';
 import type { PersistedChannel } from './storage.js';
 import type {
   ContinuityLostEvent,
@@ -12,6 +12,7 @@ import type {
   StateChange,
   SubscriptionEvents,
   SubscriptionState,
+  SubscriptionStateReason,
 } from './types.js';
 
 // A buffered item: a record, or a baseline that moves delivered positions in
@@ -25,9 +26,13 @@ const raise = (map: Map<number, number>, partition: number, offset: number): voi
   if (current === undefined || offset > current) map.set(partition, offset);
 };
 
-export class SubscriptionImpl implements Subscription {
+/**
+ * The client's one subscription to a channel, as the edge knows it: dedup,
+ * positions, the record buffer and the runner that hands each record to every
+ * handle (`Handle`, the application's `Subscription`s) in lockstep.
+ */
+export class SubscriptionImpl {
   state: SubscriptionState = 'subscribing';
-  paused = false;
   /** Partition → highest offset the application has seen (handled, skipped, or a start baseline). */
   readonly delivered = new Map<number, number>();
   /** Partition → highest offset accepted into the buffer: the dedup watermark. */
@@ -49,10 +54,17 @@ export class SubscriptionImpl implements Subscription {
   /** Subscribe retry timer and attempt count after a retriable refusal. */
   retryTimer: unknown;
   attempt = 0;
+  /** The application's handles, in subscription order. */
+  readonly handles = new Set<Handle<unknown>>();
+  /** The error that ended the subscription, if any. */
+  error: FanoutClientError | undefined;
   private readonly queue = new ItemQueue<Item>();
   private records = 0;
   private busy = false;
-  private readonly events: Emitter<SubscriptionEvents>;
+  /** The record being handed to the handles, and which of them still have it. */
+  private round: Round | undefined;
+  /** Wakes the runner when a handle finished, failed or left. */
+  private wake: (() => void) | undefined;
 
   constructor(
     readonly channel: string,
@@ -60,13 +72,9 @@ export class SubscriptionImpl implements Subscription {
     readonly key: string | undefined,
     private readonly start: StartValue,
     private readonly after: readonly Position[],
-    private readonly handler: RecordHandler,
-    private readonly host: SubscriptionHost,
-  ) {
-    this.events = new Emitter((error) =>
-      host.log('error', { err: error, channel }, 'subscription listener threw'),
-    );
-  }
+    private readonly timestampMs: number,
+    readonly host: SubscriptionHost,
+  ) {}
 
   get active(): boolean {
     return this.state !== 'unsubscribed' && this.state !== 'failed';
@@ -78,33 +86,38 @@ export class SubscriptionImpl implements Subscription {
       .map(([partition, offset]) => ({ partition, offset }));
   }
 
-  on<K extends keyof SubscriptionEvents>(
-    event: K,
-    listener: (payload: SubscriptionEvents[K]) => void,
-  ): () => void {
-    return this.events.on(event, listener);
+  /** Adds a handle; it gets the records from the next one on. */
+  addHandle(handle: Handle<unknown>): void {
+    this.handles.add(handle);
   }
 
-  retry(): void {
-    if (!this.paused) return;
-    this.paused = false;
-    this.pump();
-  }
-
-  skip(): void {
-    const item = this.queue.peek();
-    if (!this.paused || !item || !('record' in item)) return;
-    this.paused = false;
-    this.queue.shift();
-    this.done(item.record);
-    this.pump();
-  }
-
-  unsubscribe(): void {
-    if (!this.active) return;
+  /**
+   * Removes a handle. `finished`: it has finished the record it holds (an
+   * iterator's loop was left), which then counts as processed by it. The last
+   * handle leaves the channel.
+   */
+  removeHandle(handle: Handle<unknown>, finished: boolean): void {
+    if (!this.handles.delete(handle)) return;
+    const round = this.round;
+    if (round?.todo.delete(handle)) this.wakeUp();
+    if (this.handles.size > 0 || !this.active) return;
+    // The last handle: the record every handle has finished is processed before leaving.
+    if (finished && round && round.todo.size === 0 && this.queue.peek() === round.item) {
+      this.queue.shift();
+      this.round = undefined;
+      this.done(round.item.record);
+    }
     // The host flushes this subscription's acks and sends Unsubscribe first.
     this.host.unsubscribe(this);
-    this.end('unsubscribed', 'unsubscribe');
+    this.end('unsubscribed', { type: 'unsubscribe' });
+  }
+
+  /** A handle finished, failed or was skipped past: the runner looks again. */
+  wakeUp(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    if (wake) wake();
+    else this.pump();
   }
 
   /** Takes positions persisted by a previous run. */
@@ -117,8 +130,10 @@ export class SubscriptionImpl implements Subscription {
   }
 
   /** Where a Subscribe starts: after what was delivered once live, else the requested start (dedup drops overlap). */
-  startFor(): { start: StartValue; after: Position[] } {
+  startFor(): { start: StartValue; after: Position[]; timestampMs?: number } {
     if (this.complete) return { start: Start.AFTER, after: this.positions() };
+    if (this.start === Start.TIMESTAMP)
+      return { start: this.start, after: [], timestampMs: this.timestampMs };
     if (this.start !== Start.AFTER) return { start: this.start, after: [] };
     const after = new Map<number, number>();
     for (const p of this.after) raise(after, p.partition, p.offset);
@@ -127,7 +142,7 @@ export class SubscriptionImpl implements Subscription {
   }
 
   /** A new edge subscription (Subscribe sent, or restored): per-connection bookkeeping restarts. */
-  attach(requestId: number, state: SubscriptionState, reason: string): void {
+  attach(requestId: number, state: SubscriptionState, reason: SubscriptionStateReason): void {
     this.requestId = requestId;
     this.resyncId = 0;
     this.onEdge = true;
@@ -142,7 +157,7 @@ export class SubscriptionImpl implements Subscription {
     this.resyncId = 0;
     // The next connection replays from the delivered positions, at or before any gap.
     this.gaps.clear();
-    if (this.state === 'subscribed') this.setState('resuming', 'disconnected');
+    if (this.state === 'subscribed') this.setState('resuming', { type: 'disconnected' });
   }
 
   /** Offers a publication routed to this subscription. */
@@ -164,6 +179,7 @@ export class SubscriptionImpl implements Subscription {
     }
     this.accepted.set(partition, offset);
     const { topic, key, headers, timestampMs, payload } = pub;
+    // `value` is the payload for handles with no decode; the others get their own copy.
     this.queue.push({
       record: {
         channel: this.channel,
@@ -174,6 +190,7 @@ export class SubscriptionImpl implements Subscription {
         headers,
         timestampMs,
         payload,
+        value: payload,
         replayed,
       },
     });
@@ -185,7 +202,7 @@ export class SubscriptionImpl implements Subscription {
   subscribed(positions: readonly Position[]): void {
     for (const p of positions) raise(this.covered, p.partition, p.offset);
     this.attempt = 0;
-    this.setState('subscribed', this.requestId === 0 ? 'resumed' : 'subscribed');
+    this.setState('subscribed', { type: this.requestId === 0 ? 'resumed' : 'subscribed' });
     this.baseline(
       positions.filter((p) => !this.gaps.has(p.partition)),
       true,
@@ -214,25 +231,39 @@ export class SubscriptionImpl implements Subscription {
   /** The edge refused the subscription. */
   fail(error: FanoutClientError): void {
     if (!this.active) return;
-    this.end('failed', error.message, error);
-    if (this.events.has('error')) this.events.emit('error', { error });
-    else this.host.log('error', { err: error, channel: this.channel }, 'subscription failed');
+    this.end('failed', { type: 'refused' }, error);
+    let told = false;
+    for (const handle of this.handles) told = handle.emit('error', { error }) || told;
+    if (!told) this.host.log('error', { err: error, channel: this.channel }, 'subscription failed');
   }
 
   /** Ends delivery: buffered records are discarded. */
-  end(state: 'unsubscribed' | 'failed', reason: string, error?: FanoutClientError): void {
+  end(state: 'unsubscribed' | 'failed', reason: SubscriptionStateReason, error?: FanoutClientError): void {
     this.queue.clear();
     this.records = 0;
+    this.round = undefined;
     this.onEdge = false;
+    this.error ??= error;
     this.setState(state, reason, error);
+    this.wakeUp();
   }
 
-  setState(to: SubscriptionState, reason: string, error?: FanoutClientError): void {
+  setState(to: SubscriptionState, reason: SubscriptionStateReason, error?: FanoutClientError): void {
     if (this.state === to) return;
-    const change: StateChange<SubscriptionState> = { from: this.state, to, reason };
+    const change: StateChange<SubscriptionState> = {
+      from: this.state,
+      to,
+      reason,
+      message: subscriptionReasonText(reason),
+    };
     if (error) change.error = error;
     this.state = to;
-    this.events.emit('state', change);
+    this.emit('state', change);
+  }
+
+  /** Emits to every handle. */
+  emit<K extends keyof SubscriptionEvents>(event: K, payload: SubscriptionEvents[K]): void {
+    for (const handle of [...this.handles]) handle.emit(event, payload);
   }
 
   private baseline(base: readonly Position[], complete?: boolean): void {
@@ -241,7 +272,7 @@ export class SubscriptionImpl implements Subscription {
     this.pump();
   }
 
-  private done(record: FanoutRecord): void {
+  private done(record: FanoutRecord<unknown>): void {
     this.records--;
     raise(this.delivered, record.partition, record.offset);
     this.host.processed(this, record.partition, record.offset);
@@ -254,10 +285,11 @@ export class SubscriptionImpl implements Subscription {
   }
 
   // One runner per subscription: records of one subscription are handled in
-  // order, one at a time; other subscriptions are not blocked.
+  // order, one at a time (by every handle at once); other subscriptions are
+  // not blocked.
   private async run(): Promise<void> {
     try {
-      while (!this.paused && this.active && this.queue.size > 0) {
+      while (this.active && this.queue.size > 0) {
         const item = this.queue.peek()!;
         if ('base' in item) {
           this.queue.shift();
@@ -266,44 +298,39 @@ export class SubscriptionImpl implements Subscription {
             else raise(this.delivered, p.partition, p.offset);
           }
           if (item.complete) this.complete = true;
-          if (item.lost) this.events.emit('continuityLost', item.lost);
+          if (item.lost) this.emit('continuityLost', item.lost);
           this.host.advanced(this);
           continue;
         }
-        try {
-          const result = this.handler(item.record, this);
-          if (result && typeof result.then === 'function') await result;
-        } catch (cause) {
-          if (this.active && this.queue.peek() === item) this.failed(item.record, cause);
-          break;
+        let round = this.round;
+        if (round?.item !== item) {
+          round = { item, todo: new Set(this.handles) };
+          this.round = round;
         }
-        // Unsubscribed or closed meanwhile: nothing more is acked.
+        // Synchronous handlers finish (and leave `todo`) within `deliver`.
+        for (const handle of round.todo) if (!handle.paused && !handle.running) handle.deliver(round);
         if (!this.active || this.queue.peek() !== item) break;
+        if (round.todo.size > 0) {
+          // Every handle left holds it paused: `retry()` or `skip()` pumps again.
+          if ([...round.todo].every((h) => h.paused)) break;
+          await new Promise<void>((resolve) => {
+            this.wake = resolve;
+          });
+          continue;
+        }
+        this.round = undefined;
         this.queue.shift();
         this.done(item.record);
       }
     } finally {
       this.busy = false;
+      this.wake = undefined;
     }
-    if (this.active && !this.paused && this.queue.size === 0) this.host.drained(this);
+    if (this.active && this.queue.size === 0) this.host.drained(this);
   }
 
-  private failed(record: FanoutRecord, cause: unknown): void {
-    this.paused = true;
-    const error = new FanoutClientError(
-      'handler_failed',
-      `handler failed on ${record.topic}/${record.partition}@${record.offset}`,
-      {
-        cause,
-        channel: this.channel,
-      },
-    );
-    if (this.events.has('error')) this.events.emit('error', { error, record });
-    else
-      this.host.log(
-        'error',
-        { err: error, channel: this.channel, offset: record.offset },
-        'handler failed; paused',
-      );
+  /** The record being handed to the handles, if any. */
+  get currentRound(): Round | undefined {
+    return this.round;
   }
 }

@@ -1,4 +1,6 @@
 import type { ContinuityReasonValue, Header, Position } from '@fanout/protocol';
+
+export type { ContinuityReasonValue, Header, Position } from '@fanout/protocol';
 import type { FanoutClientError } from './errors.js';
 
 /** The transport's event handler type; declared bivariant so DOM's and `ws`'s WebSocket both fit. */
@@ -49,8 +51,8 @@ export interface GlobalEvents {
   removeEventListener(type: string, listener: () => void): void;
 }
 
-/** One Kafka record, as handed to a subscription's handler. */
-export interface FanoutRecord {
+/** One Kafka record, as handed to a subscription's handler; `value` is the payload as decoded by the subscription's `decode` (the bytes without one). */
+export interface FanoutRecord<T = Uint8Array> {
   /** The subscription's channel. */
   channel: string;
   /** Kafka topic. */
@@ -67,16 +69,69 @@ export interface FanoutRecord {
   timestampMs: number;
   /** Record value bytes, untouched. */
   payload: Uint8Array;
+  /** The payload through the subscription's `decode` option; the payload bytes without one. */
+  value: T;
   /** True when the record came from a replay (resume, catch-up), false when live. */
   replayed: boolean;
 }
 
 /**
  * Connection states:
+ * `idle` (created with `autoConnect: false`, until `connect()`) →
  * `connecting` (first attempt) → `connected` (Welcome received) →
  * `reconnecting` (waiting or retrying) → `connected` → … → `closed` (final).
  */
-export type ClientState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** Why the connection changed state: a discriminated union on `type`. */
+export type ClientStateReason =
+  /** `connect()` was called on a client created with `autoConnect: false`. */
+  | { type: 'connect' }
+  /** The edge answered Hello with Welcome (`resumed`: the previous session was resumed). */
+  | { type: 'welcome'; resumed: boolean }
+  /** The socket closed (by the edge or the network) with this WebSocket close code. */
+  | { type: 'closed'; code: number; reason: string }
+  /** No frame arrived within the edge's heartbeat interval plus the grace. */
+  | { type: 'heartbeat-timeout' }
+  /** No Welcome within `connectTimeoutMs`. */
+  | { type: 'connect-timeout' }
+  /** The edge asked clients to leave (deploy, shutdown). */
+  | { type: 'go-away'; message: string }
+  /** The platform reported the network offline. */
+  | { type: 'offline' }
+  /** The application called `close()` or `reconnect()`. */
+  | { type: 'manual'; action: 'close' | 'reconnect' }
+  /** `getToken()` threw or rejected. */
+  | { type: 'token-failed' }
+  /** The edge sent bytes that are not a valid frame. */
+  | { type: 'malformed-frame' }
+  /** The WebSocket could not even be created (bad URL, refused by the platform). */
+  | { type: 'unreachable' }
+  /** No WebSocket implementation was found when connecting (see `ClientOptions.WebSocket`). */
+  | { type: 'no-websocket' };
+
+/** Why a subscription changed state: a discriminated union on `type`. */
+export type SubscriptionStateReason =
+  /** A Subscribe was sent (first time, new session, retry after a refusal, or after an overflow). */
+  | { type: 'subscribe'; cause: 'new' | 'new-session' | 'not-in-session' | 'retry' | 'resync' }
+  /** The edge restored the subscription with the resumed session. */
+  | { type: 'session-resumed' }
+  /** The edge confirmed the subscription: live from here. */
+  | { type: 'subscribed' }
+  /** The edge confirmed the subscription it restored with the resumed session: live again. */
+  | { type: 'resumed' }
+  /** The connection dropped; the subscription resumes on the next one. */
+  | { type: 'disconnected' }
+  /** Records were dropped on buffer overflow: leaving and re-subscribing after the delivered ones. */
+  | { type: 'overflow' }
+  /** The application unsubscribed (this handle, or the channel's last one). */
+  | { type: 'unsubscribe' }
+  /** The client was closed by the application. */
+  | { type: 'client-closed' }
+  /** The client stopped for good (see the state change's `error`). */
+  | { type: 'connection-stopped' }
+  /** The edge refused the subscription (see the state change's `error`). */
+  | { type: 'refused' };
 
 /**
  * Subscription states: `subscribing` (Subscribe sent, replay in progress),
@@ -87,11 +142,13 @@ export type ClientState = 'connecting' | 'connected' | 'reconnecting' | 'closed'
 export type SubscriptionState = 'subscribing' | 'resuming' | 'subscribed' | 'unsubscribed' | 'failed';
 
 /** A state change: emitted once per transition. */
-export interface StateChange<S> {
+export interface StateChange<S, R = [S] extends [ClientState] ? ClientStateReason : SubscriptionStateReason> {
   from: S;
   to: S;
-  /** Why, for logs and UIs (e.g. `welcome`, `closed 1006`, `heartbeat timeout`). */
-  reason: string;
+  /** Why, typed (a discriminated union on `reason.type`). */
+  reason: R;
+  /** The same, as text for logs (e.g. `closed 1006`, `heartbeat timeout`). */
+  message: string;
   /** The error that caused a final state, if any. */
   error?: FanoutClientError;
 }

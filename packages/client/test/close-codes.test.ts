@@ -13,7 +13,7 @@ describe('close codes', () => {
   it('4401 stops: closed with a typed error carrying the Error frame code and message, and no reconnect loop', async () => {
     const { net, client } = setup();
     const sub = client.subscribe('prices', recorder().handler);
-    let final: StateChange<string> | undefined;
+    let final: StateChange<string, unknown> | undefined;
     client.on('state', (c) => {
       if (c.to === 'closed') final = c;
     });
@@ -37,7 +37,7 @@ describe('close codes', () => {
 
   it('a channel-scoped Error before the close is not mistaken for the reason of the stop', async () => {
     const { net, client } = setup();
-    const states: StateChange<string>[] = [];
+    const states: StateChange<string, unknown>[] = [];
     client.on('state', (c) => states.push(c));
     await tick();
     net.last.serverOpen();
@@ -50,7 +50,7 @@ describe('close codes', () => {
 
   it('4401 without a preceding Error still stops with the close code', async () => {
     const { net, client } = setup();
-    const states: StateChange<string>[] = [];
+    const states: StateChange<string, unknown>[] = [];
     client.on('state', (c) => states.push(c));
     await accept(net);
     net.last.serverClose(4401);
@@ -107,11 +107,11 @@ describe('close codes', () => {
 
   it("the edge's 1000 ends the client without an error", async () => {
     const { net, client } = setup();
-    const states: StateChange<string>[] = [];
+    const states: StateChange<string, unknown>[] = [];
     client.on('state', (c) => states.push(c));
     await accept(net);
     net.last.serverClose(1000);
-    expect(states.at(-1)).toMatchObject({ to: 'closed', reason: 'closed 1000' });
+    expect(states.at(-1)).toMatchObject({ to: 'closed', message: 'closed 1000' });
     expect(states.at(-1)?.error).toBeUndefined();
   });
 

@@ -20,7 +20,7 @@ describe('heartbeats', () => {
   it('a connection silent for interval + grace (default max(interval / 2, 2 s)) is dead: closed and replaced elsewhere', async () => {
     const { net, client } = setup({ random: () => 0 });
     const reasons: string[] = [];
-    client.on('state', (c) => reasons.push(c.reason));
+    client.on('state', (c) => reasons.push(c.message));
     const edge = await accept(net, { heartbeatIntervalMs: 10_000 });
     await tick(14_999);
     expect(net.sockets).toHaveLength(1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FanoutClientError, createClient } from '../src/index.js';
+import { type ClientOptions, FanoutClientError, createClient } from '../src/index.js';
 import { FakeNetwork } from './support/fake-socket.js';
 
 describe('options', () => {
@@ -10,6 +10,7 @@ describe('options', () => {
         endpoints: ['http://edge', 'ws://ok'],
         backoff: { minMs: -1, maxMs: Number.NaN },
         ack: { maxBatch: 0 },
+        WebSocket: 'ws' as unknown as ClientOptions['WebSocket'],
         storage: null,
         globalEvents: null,
       });

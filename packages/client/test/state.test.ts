@@ -9,7 +9,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const brief = (c: StateChange<string>) => `${c.from}>${c.to}: ${c.reason}`;
+const brief = (c: StateChange<string, unknown>) => `${c.from}>${c.to}: ${c.message}`;
 
 describe('connection state machine', () => {
   it('connecting → connected → reconnecting → connected → closed, each transition emitted once with its reason', async () => {
@@ -154,11 +154,13 @@ describe('subscription states', () => {
     expect(edge.frames('subscribe')[1]?.requestId).not.toBe(first.requestId);
   });
 
-  it('rejects a second subscription to the same channel, and bad channels', () => {
+  it('rejects bad channels, bad starts and bad decoders', () => {
     const { client } = setup();
-    client.subscribe('prices', recorder().handler);
-    expect(() => client.subscribe('prices', recorder().handler)).toThrow(
-      expect.objectContaining({ code: 'already_subscribed' }),
+    expect(() => client.subscribe('prices', { from: { timestamp: -1 } }, recorder().handler)).toThrow(
+      expect.objectContaining({ code: 'invalid_options' }),
+    );
+    expect(() => client.subscribe('prices', { decode: 'json' as never }, recorder().handler)).toThrow(
+      expect.objectContaining({ code: 'invalid_options' }),
     );
     expect(() => client.subscribe(':key', recorder().handler)).toThrow(
       expect.objectContaining({ code: 'invalid_options' }),

@@ -137,7 +137,7 @@ subscription.on('continuityLost', (e) => {
 demo.subscription = subscription.state;
 subscription.on('state', (e) => {
   demo.subscription = e.to;
-  log(`subscription ${e.from} → ${e.to} (${e.reason})`);
+  log(`subscription ${e.from} → ${e.to} (${e.message})`);
 });
 subscription.on('error', ({ error }) => {
   demo.errors.push(`${error.code}: ${error.message}`);
@@ -145,7 +145,7 @@ subscription.on('error', ({ error }) => {
 });
 client.on('state', (e) => {
   demo.state = e.to;
-  log(`connection ${e.from} → ${e.to} (${e.reason})`);
+  log(`connection ${e.from} → ${e.to} (${e.message})`);
   if (e.error) {
     demo.errors.push(`${e.error.code}: ${e.error.message}`);
     log(`error ${e.error.code}: ${e.error.message}`);

@@ -41,6 +41,8 @@ export async function bundleDemo(): Promise<Uint8Array> {
     sourcemap: 'inline',
     write: false,
     logLevel: 'warning',
+    // The SDK from its sources (the workspace's own condition), not its build.
+    conditions: ['fanout-source'],
   });
   const file = result.outputFiles[0];
   if (!file) throw new Error('esbuild produced no output');

@@ -133,6 +133,8 @@ function badClientFrame(frame: ClientFrame): string | null {
       return null;
     case 'subscribe':
       if (!START_VALUES.has(frame.subscribe.start)) return `unknown start ${frame.subscribe.start}`;
+      if (!isOffset(frame.subscribe.timestampMs, 0))
+        return `timestamp ${frame.subscribe.timestampMs} is not a safe integer >= 0`;
       return badPositions(frame.subscribe.after);
     case 'ack':
       return badPositions(frame.ack.positions);

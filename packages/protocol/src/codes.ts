@@ -61,7 +61,7 @@ export const CloseCode = {
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
 
 /** `Subscribe.start` values. */
-export const Start = { LATEST: 0, EARLIEST: 1, AFTER: 2 } as const;
+export const Start = { LATEST: 0, EARLIEST: 1, AFTER: 2, TIMESTAMP: 3 } as const;
 /** One of the `Start` values. */
 export type StartValue = (typeof Start)[keyof typeof Start];
 

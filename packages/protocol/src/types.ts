@@ -56,6 +56,8 @@ export interface Subscribe {
   start: StartValue;
   /** With `Start.AFTER`: last offset processed per partition. */
   after: Position[];
+  /** With `Start.TIMESTAMP`: start at the first record at or after this time (ms since the epoch). */
+  timestampMs: number;
 }
 
 /** Leave a channel. */

@@ -15,7 +15,7 @@ describe('Subscribe.start', () => {
     expect(result.frame.kind === 'subscribe' && result.frame.subscribe.start).toBe(start);
   });
 
-  it.each([3, 127, 2 ** 31 - 1, -1])('rejects the unknown value %i as MALFORMED_FRAME', (start) => {
+  it.each([4, 127, 2 ** 31 - 1, -1])('rejects the unknown value %i as MALFORMED_FRAME', (start) => {
     const result = decodeClientFrame(subscribe(start));
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.code).toBe(ErrorCode.MALFORMED_FRAME);

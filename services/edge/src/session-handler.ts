@@ -358,10 +358,16 @@ async function onSubscribe(ctx: HandlerContext, conn: Connection, s: Subscribe):
         );
       positions.set(pos.partition, pos.offset);
     }
-  } else if (s.start === Start.EARLIEST) {
+  } else if (s.start === Start.EARLIEST || s.start === Start.TIMESTAMP) {
     try {
-      const bounds = await topic.freshBounds();
-      for (const b of bounds) if (positions.has(b.partition)) positions.set(b.partition, b.logStart - 1);
+      if (s.start === Start.TIMESTAMP) {
+        // Positions are "last processed": one before the first record to send.
+        for (const o of await topic.offsetsForTimestamp(s.timestampMs))
+          if (positions.has(o.partition)) positions.set(o.partition, o.offset - 1);
+      } else {
+        const bounds = await topic.freshBounds();
+        for (const b of bounds) if (positions.has(b.partition)) positions.set(b.partition, b.logStart - 1);
+      }
     } catch (err) {
       conn.log.warn({ err }, 'cannot read topic bounds');
       return fail(ErrorCode.SOURCE_UNAVAILABLE, 'Kafka unavailable, retry later', true);

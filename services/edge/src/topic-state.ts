@@ -129,6 +129,11 @@ export class TopicState {
     return [...this.partitions.keys()].sort((a, b) => a - b);
   }
 
+  /** Per partition, the first offset at or after `timestampMs` (the log end when none). */
+  offsetsForTimestamp(timestampMs: number): Promise<Array<{ partition: number; offset: number }>> {
+    return this.log.offsetsForTimestamp(this.name, timestampMs);
+  }
+
   /**
    * Bounds read from Kafka after this call (never an answer from before it,
    * since a log start can move at any time). Callers share requests: one

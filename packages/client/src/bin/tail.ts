@@ -1,9 +1,10 @@
-// `fanout tail <channel>`: the terminal client. Started by bin/fanout.js (tsx).
+// `fanout tail <channel>`: the terminal client. Started by bin/fanout.js.
 import { once } from 'node:events';
-import { WebSocket } from 'ws';
 import { fileStorage } from '../file-storage.js';
+import { loadNodeWebSocket } from '../node-websocket.js';
 import { TAIL_USAGE, parseTailArgs } from '../tail/args.js';
 import { runTail } from '../tail/run.js';
+import type { WebSocketCtor } from '../types.js';
 
 /** Runs the CLI with `argv` (without node and script paths); resolves with the exit code. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -15,6 +16,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     }
     for (const error of parsed.errors) process.stderr.write(`fanout: ${error}\n`);
     process.stderr.write(`${TAIL_USAGE}\n`);
+    return 2;
+  }
+  let WebSocket = (globalThis as { WebSocket?: WebSocketCtor }).WebSocket;
+  try {
+    WebSocket ??= await loadNodeWebSocket();
+  } catch {
+    process.stderr.write('fanout: no WebSocket in this Node; install the `ws` package (npm install ws)\n');
     return 2;
   }
   const run = runTail(parsed.args, {

@@ -37,7 +37,7 @@ export function runTail(args: TailArgs, deps: TailDeps): TailRun {
     finish = resolve;
   });
   client.on('state', (change) => {
-    deps.err(`# ${change.to} (${change.reason})`);
+    deps.err(`# ${change.to} (${change.message})`);
     if (change.to === 'closed') {
       const error: FanoutClientError | undefined = change.error;
       if (error) deps.err(`# error: ${error.message}`);

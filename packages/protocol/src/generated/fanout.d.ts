@@ -145,7 +145,8 @@ export namespace fanout {
         enum Start {
             START_LATEST = 0,
             START_EARLIEST = 1,
-            START_AFTER = 2
+            START_AFTER = 2,
+            START_TIMESTAMP = 3
         }
 
         interface ISubscribe {
@@ -153,6 +154,7 @@ export namespace fanout {
             channel?: (string|null);
             start?: (fanout.v1.Start|null);
             after?: (fanout.v1.IPosition[]|null);
+            timestampMs?: (number|Long|null);
         }
 
         class Subscribe implements ISubscribe {
@@ -161,6 +163,7 @@ export namespace fanout {
             public channel: string;
             public start: fanout.v1.Start;
             public after: fanout.v1.IPosition[];
+            public timestampMs: (number|Long);
             public static create(properties?: fanout.v1.ISubscribe): fanout.v1.Subscribe;
             public static encode(message: fanout.v1.ISubscribe, writer?: $protobuf.Writer): $protobuf.Writer;
             public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fanout.v1.Subscribe;

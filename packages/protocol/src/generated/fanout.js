@@ -974,12 +974,14 @@ export const fanout = $root.fanout = (() => {
          * @property {number} START_LATEST=0 START_LATEST value
          * @property {number} START_EARLIEST=1 START_EARLIEST value
          * @property {number} START_AFTER=2 START_AFTER value
+         * @property {number} START_TIMESTAMP=3 START_TIMESTAMP value
          */
         v1.Start = (function() {
             const valuesById = {}, values = Object.create(valuesById);
             values[valuesById[0] = "START_LATEST"] = 0;
             values[valuesById[1] = "START_EARLIEST"] = 1;
             values[valuesById[2] = "START_AFTER"] = 2;
+            values[valuesById[3] = "START_TIMESTAMP"] = 3;
             return values;
         })();
 
@@ -993,6 +995,7 @@ export const fanout = $root.fanout = (() => {
              * @property {string|null} [channel] Subscribe channel
              * @property {fanout.v1.Start|null} [start] Subscribe start
              * @property {Array.<fanout.v1.IPosition>|null} [after] Subscribe after
+             * @property {number|Long|null} [timestampMs] Subscribe timestampMs
              */
 
             /**
@@ -1044,6 +1047,14 @@ export const fanout = $root.fanout = (() => {
             Subscribe.prototype.after = $util.emptyArray;
 
             /**
+             * Subscribe timestampMs.
+             * @member {number|Long} timestampMs
+             * @memberof fanout.v1.Subscribe
+             * @instance
+             */
+            Subscribe.prototype.timestampMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            /**
              * Creates a new Subscribe instance using the specified properties.
              * @function create
              * @memberof fanout.v1.Subscribe
@@ -1080,6 +1091,8 @@ export const fanout = $root.fanout = (() => {
                 if (message.after != null && message.after.length)
                     for (let i = 0; i < message.after.length; ++i)
                         $root.fanout.v1.Position.encode(message.after[i], writer.uint32(/* id 4, wireType 2 =*/34).fork(), q + 1).ldelim();
+                if (message.timestampMs != null && Object.hasOwnProperty.call(message, "timestampMs"))
+                    writer.uint32(/* id 5, wireType 0 =*/40).int64(message.timestampMs);
                 return writer;
             };
 
@@ -1133,6 +1146,10 @@ export const fanout = $root.fanout = (() => {
                             if (!(message.after && message.after.length))
                                 message.after = [];
                             message.after.push($root.fanout.v1.Position.decode(reader, reader.uint32(), undefined, long + 1));
+                            break;
+                        }
+                    case 5: {
+                            message.timestampMs = reader.int64();
                             break;
                         }
                     default:

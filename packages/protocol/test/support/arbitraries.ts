@@ -45,8 +45,9 @@ export const publication: fc.Arbitrary<Publication> = fc.record({
 export const subscribe: fc.Arbitrary<Subscribe> = fc.record({
   requestId: uint32,
   channel: text,
-  start: fc.constantFrom(Start.LATEST, Start.EARLIEST, Start.AFTER),
+  start: fc.constantFrom(Start.LATEST, Start.EARLIEST, Start.AFTER, Start.TIMESTAMP),
   after: positions,
+  timestampMs: fc.maxSafeNat(),
 });
 
 export const ack: fc.Arbitrary<Ack> = fc.record({ channel: text, positions });
