@@ -7,6 +7,7 @@ export {
   StartupError,
 } from './errors.js';
 export { freePort, freePorts } from './free-port.js';
+export { type JwksServer, startJwksServer } from './jwks-server.js';
 export type { BrokerPropertyValue } from './kafka-config.js';
 export { KAFKA_VERSION } from './kafka-dist.js';
 export type { KafkaHandle, StartKafkaOptions } from './kafka-handle.js';

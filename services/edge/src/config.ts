@@ -132,6 +132,22 @@ export const settings = {
     doc: 'PEM file with an RS256/ES256 public key (SPKI).',
   },
   JWT_JWKS_FILE: { schema: z.string().min(1).optional(), doc: 'JWKS file with RS256/ES256 public keys.' },
+  JWT_JWKS_URL: {
+    schema: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL')
+      .optional(),
+    doc: "The identity provider's JWKS URL (RS256/ES256 keys), fetched and cached; an unknown kid triggers a refetch (at most once per JWT_JWKS_COOLDOWN_MS), so key rotations need no restart. While it is down, cached keys keep verifying; tokens with an uncached kid get AUTH_UNAVAILABLE (close 4007, retriable).",
+  },
+  JWT_JWKS_COOLDOWN_MS: {
+    schema: int(0).default(30_000),
+    doc: 'Least time between two JWKS fetches triggered by unknown kids (also after a failed fetch).',
+  },
+  JWT_JWKS_CACHE_MAX_AGE_MS: {
+    schema: int(0).default(600_000),
+    doc: 'JWKS keys older than this are refetched before use; when the fetch fails, the cached keys are used.',
+  },
+  JWT_JWKS_TIMEOUT_MS: { schema: int(100).default(5000), doc: 'Timeout of one JWKS fetch.' },
   JWT_ISSUER: { schema: z.string().min(1).optional(), doc: 'Required iss claim, if set.' },
   JWT_AUDIENCE: { schema: z.string().min(1).optional(), doc: 'Required aud claim, if set.' },
   JWT_CHANNELS_CLAIM: {
@@ -172,6 +188,8 @@ export type AuthConfig =
       hs256Secret?: string;
       publicKeyPem?: string;
       jwks?: { keys: object[] };
+      /** A JWKS URL with its cache settings (JWT_JWKS_URL). */
+      jwksUrl?: { url: string; cooldownMs: number; cacheMaxAgeMs: number; timeoutMs: number };
       issuer?: string;
       audience?: string;
       channelsClaim: string;
@@ -267,10 +285,12 @@ export function loadConfig(
   let auth: AuthConfig = { mode: 'insecure' };
   if (r.AUTH_MODE === 'jwt') {
     // Set but invalid (e.g. a short secret) is already reported under its own name.
-    const keys = ['JWT_HS256_SECRET', 'JWT_PUBLIC_KEY_FILE', 'JWT_JWKS_FILE'].filter((k) => env[k]);
+    const keys = ['JWT_HS256_SECRET', 'JWT_PUBLIC_KEY_FILE', 'JWT_JWKS_FILE', 'JWT_JWKS_URL'].filter(
+      (k) => env[k],
+    );
     if (keys.length === 0)
       problems.push(
-        'AUTH_MODE=jwt: set JWT_HS256_SECRET, JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE (or AUTH_MODE=insecure for a demo)',
+        'AUTH_MODE=jwt: set JWT_HS256_SECRET, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE or JWT_JWKS_URL (or AUTH_MODE=insecure for a demo)',
       );
     const publicKeyPem = r.JWT_PUBLIC_KEY_FILE
       ? readFile(r.JWT_PUBLIC_KEY_FILE, 'JWT_PUBLIC_KEY_FILE', problems)
@@ -294,6 +314,16 @@ export function loadConfig(
       ...(r.JWT_HS256_SECRET ? { hs256Secret: r.JWT_HS256_SECRET } : {}),
       ...(publicKeyPem ? { publicKeyPem } : {}),
       ...(jwks ? { jwks } : {}),
+      ...(r.JWT_JWKS_URL
+        ? {
+            jwksUrl: {
+              url: r.JWT_JWKS_URL,
+              cooldownMs: r.JWT_JWKS_COOLDOWN_MS,
+              cacheMaxAgeMs: r.JWT_JWKS_CACHE_MAX_AGE_MS,
+              timeoutMs: r.JWT_JWKS_TIMEOUT_MS,
+            },
+          }
+        : {}),
       ...(r.JWT_ISSUER ? { issuer: r.JWT_ISSUER } : {}),
       ...(r.JWT_AUDIENCE ? { audience: r.JWT_AUDIENCE } : {}),
     };

@@ -100,7 +100,8 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
           logger: logger.child({ component: 'redis' }),
         })
       : createMemoryStore({ ttlSeconds: config.sessionTtlSeconds }));
-  const auth = deps.auth ?? (await createAuthenticator(config.auth));
+  const auth =
+    deps.auth ?? (await createAuthenticator(config.auth, { logger: logger.child({ component: 'auth' }) }));
   const metrics = deps.metrics ?? new EdgeMetrics();
   const startedAt = Date.now();
   if (auth.insecure)
