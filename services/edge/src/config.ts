@@ -167,6 +167,27 @@ export const settings = {
     schema: bool.default(true),
     doc: "Serve /metrics (Prometheus), /status (live status page) and /status.json on the edge's port; set false when a proxy cannot keep them private.",
   },
+  TLS_CERT_FILE: {
+    schema: z.string().min(1).optional(),
+    doc: 'PEM certificate (chain) file: with TLS_KEY_FILE the edge serves wss:// and https:// itself (uWS SSLApp). Reloaded on SIGHUP and when the file changes, without dropping connections.',
+  },
+  TLS_KEY_FILE: { schema: z.string().min(1).optional(), doc: 'PEM private key file of TLS_CERT_FILE.' },
+  TLS_KEY_PASSPHRASE: {
+    schema: z.string().min(1).optional(),
+    doc: 'Passphrase of an encrypted TLS_KEY_FILE.',
+  },
+  TLS_CA_FILE: {
+    schema: z.string().min(1).optional(),
+    doc: 'PEM CA file for client certificates: a certificate a client presents must chain to it (clients without one are still accepted; the token authenticates).',
+  },
+  TLS_WATCH: {
+    schema: bool.default(true),
+    doc: 'Reload the TLS files when they change (directory watch: file replace and Kubernetes secret updates); SIGHUP reloads either way.',
+  },
+  WS_COMPRESSION: {
+    schema: z.enum(['off', 'shared']).default('off'),
+    doc: "permessage-deflate: 'shared' negotiates it with clients that offer it (uWS shared compressor; uncompressed frames to the others). This uWS build deflates once per receiving socket, in C++: see the benchmark's compression rows before turning it on.",
+  },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     doc: 'Log level of the JSON logs (pino).',
@@ -194,6 +215,17 @@ export type AuthConfig =
       audience?: string;
       channelsClaim: string;
     };
+
+/** TLS at the edge (TLS_* settings). */
+export interface TlsConfig {
+  certFile: string;
+  keyFile: string;
+  passphrase?: string;
+  /** CA that client certificates must chain to. */
+  caFile?: string;
+  /** Reload when the files change. */
+  watch: boolean;
+}
 
 /** The validated, frozen configuration of one edge. */
 export interface EdgeConfig {
@@ -224,6 +256,10 @@ export interface EdgeConfig {
   allowUwsFallback: boolean;
   /** Whether /metrics, /status and /status.json are served. */
   metricsEnabled: boolean;
+  /** TLS files, when the edge serves wss:// itself. */
+  tls?: TlsConfig;
+  /** Whether permessage-deflate is negotiated (WS_COMPRESSION=shared). */
+  compression: boolean;
 }
 
 function readFile(path: string, what: string, problems: string[]): string | undefined {
@@ -233,6 +269,30 @@ function readFile(path: string, what: string, problems: string[]): string | unde
     problems.push(`${what}: cannot read ${path}: ${(err as Error).message}`);
     return undefined;
   }
+}
+
+function tlsConfig(r: Raw, problems: string[]): TlsConfig | undefined {
+  if (!r.TLS_CERT_FILE && !r.TLS_KEY_FILE) {
+    for (const k of ['TLS_KEY_PASSPHRASE', 'TLS_CA_FILE'] as const)
+      if (r[k]) problems.push(`${k}: needs TLS_CERT_FILE and TLS_KEY_FILE`);
+    return undefined;
+  }
+  if (!r.TLS_CERT_FILE || !r.TLS_KEY_FILE) {
+    problems.push('TLS_CERT_FILE and TLS_KEY_FILE: set both, or neither');
+    return undefined;
+  }
+  // Readable now; whether they form a usable certificate and key, uWS tells at start.
+  for (const k of ['TLS_CERT_FILE', 'TLS_KEY_FILE', 'TLS_CA_FILE'] as const) {
+    const f = r[k];
+    if (f) readFile(f, k, problems);
+  }
+  return {
+    certFile: r.TLS_CERT_FILE,
+    keyFile: r.TLS_KEY_FILE,
+    ...(r.TLS_KEY_PASSPHRASE ? { passphrase: r.TLS_KEY_PASSPHRASE } : {}),
+    ...(r.TLS_CA_FILE ? { caFile: r.TLS_CA_FILE } : {}),
+    watch: r.TLS_WATCH,
+  };
 }
 
 /**
@@ -328,8 +388,9 @@ export function loadConfig(
       ...(r.JWT_AUDIENCE ? { audience: r.JWT_AUDIENCE } : {}),
     };
   }
+  const tls = tlsConfig(r, problems);
   const unknown = Object.keys(env).filter(
-    (k) => /^(EDGE|SESSION|WINDOW|HEARTBEAT|SLOW_CLIENT|ACK|JWT|MAX)_/.test(k) && !(k in settings),
+    (k) => /^(EDGE|SESSION|WINDOW|HEARTBEAT|SLOW_CLIENT|ACK|JWT|MAX|TLS|WS)_/.test(k) && !(k in settings),
   );
   for (const k of unknown) problems.push(`${k}: unknown setting`);
 
@@ -374,6 +435,8 @@ export function loadConfig(
     logLevel: r.LOG_LEVEL,
     allowUwsFallback: r.UWS_ALLOW_FALLBACK,
     metricsEnabled: r.METRICS_ENABLED,
+    ...(tls ? { tls } : {}),
+    compression: r.WS_COMPRESSION === 'shared',
   };
   return Object.freeze(config);
 }

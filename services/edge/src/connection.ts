@@ -70,6 +70,8 @@ export class Connection {
     logger: Logger,
     readonly openedAt: number,
     private readonly observer?: ConnectionObserver,
+    /** permessage-deflate on (uWS compresses only where the client negotiated it). */
+    private readonly compress = false,
   ) {
     this.#logger = logger;
     this.#logBindings = { conn_id: id };
@@ -94,7 +96,7 @@ export class Connection {
   /** Sends an encoded frame; returns uWS's status (1 sent, 0 buffered, 2 dropped) or 2 when closed. */
   sendBytes(frame: Uint8Array): number {
     if (this.closed) return 2;
-    return this.ws.send(frame, true);
+    return this.ws.send(frame, true, this.compress && frame.length >= 128);
   }
 
   send(frame: ServerFrameInput): number {

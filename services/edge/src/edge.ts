@@ -1,7 +1,7 @@
 import { WriteBehind, ackBatchSize } from '@fanout/core';
 import { CloseCode, ErrorCode, GoAwayReason, encodeServerFrame } from '@fanout/protocol';
 import type { Logger } from 'pino';
-import type { HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import type { HttpResponse } from 'uWebSockets.js';
 import { type Authenticator, createAuthenticator } from './auth.js';
 import type { EdgeConfig } from './config.js';
 import { Connection, type SocketData } from './connection.js';
@@ -10,6 +10,7 @@ import { runIngest } from './ingest.js';
 import type { KafkaLog } from './kafka/kafka-log.js';
 import { createKafkajsLog } from './kafka/kafkajs-log.js';
 import { EdgeMetrics } from './metrics.js';
+import { type EdgeApp, createEdgeApp } from './server-app.js';
 import { type HandlerContext, handleMessage, updateLiveTopics } from './session-handler.js';
 import { STATUS_PAGE_HTML } from './status-page.js';
 import { StatusSampler } from './status.js';
@@ -22,6 +23,8 @@ import type { LoadedUws } from './uws.js';
 /** Sweep live connections for slow clients after this many bytes were published. */
 const SWEEP_EVERY_BYTES = 256 * 1024;
 const PING_FRAME = encodeServerFrame({ kind: 'ping', ping: {} });
+/** With WS_COMPRESSION, frames shorter than this go uncompressed (deflate would not pay). */
+const COMPRESS_MIN_BYTES = 128;
 
 /** A running edge. */
 export interface Edge {
@@ -29,6 +32,10 @@ export interface Edge {
   readonly ready: boolean;
   /** The edge's metrics (its own registry). */
   readonly metrics: EdgeMetrics;
+  /** Whether it serves wss:// (TLS_CERT_FILE). */
+  readonly tls: boolean;
+  /** Reloads the TLS certificate (SIGHUP); open connections stay. False: nothing changed or unusable files. */
+  reloadTls(reason: string): Promise<boolean>;
   /** Graceful stop: readiness off, GoAway to everyone, acks flushed, Kafka closed. */
   stop(reason?: string): Promise<void>;
 }
@@ -122,7 +129,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
   };
   const conns = new Set<Connection>();
   const liveConns = new Set<Connection>();
-  const server: { app?: TemplatedApp } = {};
+  const server: { app?: EdgeApp } = {};
 
   const acks = new WriteBehind({
     write: metrics.timeAckWrite((batch) => store.writeAcks(batch), ackBatchSize),
@@ -178,7 +185,10 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
       void runIngest({
         log,
         partition: ps,
-        publisher: { publish: (t, frame) => server.app?.publish(t, frame, true) },
+        publisher: {
+          publish: (t, frame) =>
+            server.app?.publish(t, frame, true, config.compression && frame.length >= COMPRESS_MIN_BYTES),
+        },
         logger,
         fetchBytes: config.fetchBytes,
         isStopped: () => stopped,
@@ -204,9 +214,12 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
   for (const t of initialTopics) await addTopic(t);
 
   // --- the server ---
-  const app = uws.App();
+  const app = createEdgeApp({
+    uws: deps.uws,
+    ...(config.tls ? { tls: config.tls } : {}),
+    logger: logger.child({ component: 'server' }),
+  });
   server.app = app;
-  let listenSocket: us_listen_socket | false = false;
   let connectionCounter = 0;
   const allowed = config.allowedOrigins ? new Set(config.allowedOrigins) : undefined;
 
@@ -284,6 +297,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     closeOnBackpressureLimit: 0,
     idleTimeout: 0,
     sendPingsAutomatically: false,
+    compression: config.compression ? uws.SHARED_COMPRESSOR | uws.SHARED_DECOMPRESSOR : uws.DISABLED,
     upgrade: (res, req, context) => {
       const origin = req.getHeader('origin');
       const key = req.getHeader('sec-websocket-key');
@@ -304,7 +318,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     open: (ws) => {
       const data = ws.getUserData();
       const id = `${config.nodeId}-${++connectionCounter}`;
-      const conn = new Connection(ws, id, logger, Date.now(), connObserver);
+      const conn = new Connection(ws, id, logger, Date.now(), connObserver, config.compression);
       data.conn = conn;
       conns.add(conn);
       metrics.connectionOpened();
@@ -341,13 +355,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     },
   });
 
-  const port = await new Promise<number>((resolve, reject) => {
-    app.listen(config.host, config.port, (socket) => {
-      if (!socket) return reject(new Error(`cannot listen on ${config.host}:${config.port}`));
-      listenSocket = socket;
-      resolve(uws.us_socket_local_port(socket));
-    });
-  });
+  const port = await app.listen(config.host, config.port);
 
   // --- timers ---
   // Replay reads from Kafka, logged when they changed (at most once a second):
@@ -430,7 +438,14 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     : undefined;
 
   logger.info(
-    { port, host: config.host, node_id: config.nodeId, topics: [...topics.keys()] },
+    {
+      port,
+      host: config.host,
+      node_id: config.nodeId,
+      topics: [...topics.keys()],
+      tls: app.tls,
+      compression: config.compression,
+    },
     'edge listening',
   );
 
@@ -438,6 +453,8 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
   return {
     port,
     metrics,
+    tls: app.tls,
+    reloadTls: (reason) => app.reload(reason),
     get ready() {
       return isReady();
     },
@@ -462,7 +479,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
           conn.sendBytes(goAway);
           conn.close(CloseCode.SHUTDOWN, 'edge shutting down');
         }
-        if (listenSocket) uws.us_listen_socket_close(listenSocket);
+        app.closeListen();
         try {
           await acks.flush(Math.max(1000, config.shutdownTimeoutMs - 1000));
           logger.info('pending acks flushed');
