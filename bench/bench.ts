@@ -5,6 +5,7 @@ import type { BenchOptions } from './lib/options.js';
 import { ClientPool } from './lib/pool.js';
 import { BenchProducer } from './lib/producer.js';
 import { chart, table } from './lib/report.js';
+import { type WireResult, wire } from './scenarios-wire.js';
 import {
   type Baseline,
   type BenchContext,
@@ -34,6 +35,7 @@ export interface BenchResults {
   keys?: { keys: number; fanout: Throughput; uws: Throughput };
   storm?: StormResult;
   memory?: { fanoutIdleRss: number; uwsIdleRss: number; points: MemoryPoint[] };
+  wire?: WireResult;
 }
 
 async function machine(): Promise<BenchResults['machine']> {
@@ -78,6 +80,7 @@ export async function runBench(
     const frameBytes = results.throughput?.frameBytes ?? opts.payloadBytes + 40;
     if (scenarios.has('storm')) results.storm = await reconnectStorm(ctx, frameBytes);
     if (scenarios.has('memory')) results.memory = await memory(ctx);
+    if (scenarios.has('wire')) results.wire = await wire(ctx);
   } finally {
     await baseline?.stop();
     await pool.stop();

@@ -58,7 +58,7 @@ const HOST = '127.0.0.1';
  * records ahead of what the average connection received (so neither side
  * buffers without bound), for `durationMs`; measures after a warm-up.
  */
-async function closedLoop(
+export async function closedLoop(
   ctx: BenchContext,
   o: { conns: number; perRecord: number; durationMs: number; publish(n: number): Promise<void> },
 ): Promise<Omit<Throughput, 'connections' | 'ready'>> {
@@ -97,7 +97,7 @@ async function closedLoop(
   };
 }
 
-async function openAndWait(ctx: BenchContext, o: Parameters<ClientPool['open']>[0]): Promise<number> {
+export async function openAndWait(ctx: BenchContext, o: Parameters<ClientPool['open']>[0]): Promise<number> {
   const before = (await ctx.pool.stats()).ready;
   await ctx.pool.open(o);
   const s = await ctx.pool.waitFor((st) => st.ready >= before + o.count, 60_000);
@@ -107,7 +107,7 @@ async function openAndWait(ctx: BenchContext, o: Parameters<ClientPool['open']>[
 }
 
 /** Waits until the clients' publication count stops moving (everything buffered was delivered). */
-async function settle(ctx: BenchContext): Promise<void> {
+export async function settle(ctx: BenchContext): Promise<void> {
   let last = -1;
   for (let i = 0; i < 100; i++) {
     const s = await ctx.pool.stats();

@@ -1,11 +1,10 @@
 import { Start } from '@fanout/protocol';
-import { waitFor } from '@fanout/testing';
+import { produceQuotes, quotePayload, quoteSeq, waitFor } from '@fanout/testing';
 import { afterAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { startDemoServer } from '../packages/demo/src/serve.js';
 import { startEdgeProcess } from './support/edge-process.js';
 import { closeRedis, connect, edgeEnv } from './support/fixtures.js';
 import { TestKafka } from './support/kafka.js';
-import { produceQuotes, quotePayload, quoteSeq } from './support/quotes.js';
 import { type RawClient, isError } from './support/raw-client.js';
 import { openBrowserPage } from './support/sdk-browser.js';
 import { describeTally, exact, tally } from './support/sdk-fixtures.js';

@@ -4,6 +4,8 @@ export interface BenchOptions {
   /** Connection counts of the throughput scenario (the chart's x axis); latency runs at the last. */
   steps: number[];
   keyConnections: number;
+  /** Connections of the wire scenario (TLS and compression rows). */
+  wireConnections: number;
   keys: number;
   stormConnections: number;
   /** Records per channel produced while the storm's edge is down. */
@@ -32,6 +34,7 @@ const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | '
   full: {
     steps: [1000, 5000, 10_000],
     keyConnections: 10_000,
+    wireConnections: 2000,
     keys: 1000,
     stormConnections: 10_000,
     stormRecords: 1000,
@@ -51,6 +54,7 @@ const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | '
   quick: {
     steps: [250, 1000],
     keyConnections: 1000,
+    wireConnections: 500,
     keys: 1000,
     stormConnections: 1000,
     stormRecords: 1000,
@@ -70,6 +74,7 @@ const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | '
   smoke: {
     steps: [10, 30],
     keyConnections: 30,
+    wireConnections: 10,
     keys: 10,
     stormConnections: 30,
     stormRecords: 100,
@@ -88,7 +93,7 @@ const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | '
   },
 };
 
-export const ALL_SCENARIOS = ['throughput', 'keys', 'storm', 'memory'];
+export const ALL_SCENARIOS = ['throughput', 'keys', 'storm', 'memory', 'wire'];
 
 export const USAGE = `npm run bench -- [--quick] [flags]
   --quick                 about one minute, small counts

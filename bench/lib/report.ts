@@ -93,6 +93,30 @@ export function table(r: BenchResults): string {
       ratio(p.fanoutPerConnAfterGcBytes, p.uwsPerConnAfterGcBytes),
       '≤ 4096',
     ]);
+  const w = r.wire;
+  const plain = w?.rows.find((x) => !x.tls && !x.compression);
+  for (const x of w?.rows ?? []) {
+    const name = `6 wire ${fmt(x.connections)} conns, ${x.name}`;
+    const vsPlain =
+      plain && x !== plain ? ` (${ratio(x.deliveriesPerSec, plain.deliveriesPerSec)} of ws://)` : '';
+    rows.push([name, 'deliveries/s', `${fmt(x.deliveriesPerSec)}${vsPlain}`, '', '', '']);
+    rows.push([
+      name,
+      `bytes per ${w?.payloadBytes}-byte JSON record`,
+      `${fmt(x.bytesPerDelivery)}${x.compression ? ` (${fmt(x.compressedShare * 100)}% compressed)` : ''}`,
+      '',
+      '',
+      '',
+    ]);
+    rows.push([
+      name,
+      'edge CPU µs per 1k deliveries',
+      `${fmt(x.edgeCpuUsPerKDelivery)} (${fmt(x.edgeCpu * 100)}% of a core)`,
+      '',
+      '',
+      '',
+    ]);
+  }
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
   const line = (row: string[]) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' │ ');
   const out = [

@@ -10,6 +10,7 @@ export { freePort, freePorts } from './free-port.js';
 export { type JwksServer, startJwksServer } from './jwks-server.js';
 export type { BrokerPropertyValue } from './kafka-config.js';
 export { KAFKA_VERSION } from './kafka-dist.js';
+export { QUOTE_SYMBOLS, produceQuotes, quotePayload, quoteSeq } from './quotes.js';
 export type { KafkaHandle, StartKafkaOptions } from './kafka-handle.js';
 export type { RedisHandle, StartRedisOptions } from './redis-handle.js';
 export type { RestartOptions, ServiceHandle } from './service-handle.js';
