@@ -53,6 +53,24 @@ test('benchmark smoke: every scenario runs and reports every figure', async () =
     finite(p.uwsPerConnAfterGcBytes);
   }
 
+  const wire = results.wire;
+  expect(wire?.rows.map((r) => [r.tls, r.compression])).toEqual([
+    [false, false],
+    [true, false],
+    [false, true],
+  ]);
+  for (const r of wire?.rows ?? []) {
+    expect(r.ready).toBe(opts.wireConnections);
+    expect(r.deliveriesPerSec).toBeGreaterThan(0);
+    expect(r.bytesPerDelivery).toBeGreaterThan(0);
+    finite(r.edgeCpuUsPerKDelivery);
+  }
+  const [plainWire, , deflated] = wire?.rows ?? [];
+  // Compression is a property of the bytes, not of the machine's speed.
+  expect(deflated?.compressedShare).toBeGreaterThan(0.9);
+  expect(deflated?.bytesPerDelivery).toBeLessThan(plainWire?.bytesPerDelivery ?? 0);
+  expect(plainWire?.compressedShare).toBe(0);
+
   const dir = await mkdtemp(join(tmpdir(), 'bench-smoke-'));
   onTestFinished(() => rm(dir, { recursive: true, force: true }));
   const out = await writeResults(results, dir);
@@ -60,4 +78,4 @@ test('benchmark smoke: every scenario runs and reports every figure', async () =
   expect(json.storm.exactlyOnce).toBe(true);
   expect(await readFile(out.svg, 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
   expect(table(results)).toContain('raw uWS');
-}, 90_000);
+}, 150_000);
