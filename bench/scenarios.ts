@@ -33,11 +33,14 @@ export interface Baseline {
   stop(): Promise<void>;
 }
 
-export async function startBaseline(opts: { exposeGc?: boolean } = {}): Promise<Baseline> {
+export async function startBaseline(
+  opts: { exposeGc?: boolean; env?: Record<string, string> } = {},
+): Promise<Baseline> {
   const rpc = new Rpc(
     spawnTracked('bench/baseline-server.ts', [], {
       ipc: true,
       ...(opts.exposeGc ? { nodeArgs: ['--expose-gc'] } : {}),
+      ...(opts.env ? { env: opts.env } : {}),
     }),
   );
   const info = await rpc.call<{ port: number; pid: number }>('info', {}, 60_000);

@@ -54,10 +54,12 @@ test('benchmark smoke: every scenario runs and reports every figure', async () =
   }
 
   const wire = results.wire;
-  expect(wire?.rows.map((r) => [r.tls, r.compression])).toEqual([
-    [false, false],
-    [true, false],
-    [false, true],
+  expect(wire?.rows.map((r) => [r.server, r.tls, r.compression])).toEqual([
+    ['fanout', false, false],
+    ['fanout', true, false],
+    ['fanout', false, true],
+    ['uws', false, false],
+    ['uws', false, true],
   ]);
   for (const r of wire?.rows ?? []) {
     expect(r.ready).toBe(opts.wireConnections);
@@ -65,7 +67,8 @@ test('benchmark smoke: every scenario runs and reports every figure', async () =
     expect(r.bytesPerDelivery).toBeGreaterThan(0);
     finite(r.edgeCpuUsPerKDelivery);
   }
-  const [plainWire, , deflated] = wire?.rows ?? [];
+  const [plainWire, , deflated, , uwsDeflated] = wire?.rows ?? [];
+  expect(uwsDeflated?.compressedShare).toBeGreaterThan(0.9);
   // Compression is a property of the bytes, not of the machine's speed.
   expect(deflated?.compressedShare).toBeGreaterThan(0.9);
   expect(deflated?.bytesPerDelivery).toBeLessThan(plainWire?.bytesPerDelivery ?? 0);

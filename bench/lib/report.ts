@@ -94,11 +94,13 @@ export function table(r: BenchResults): string {
       '≤ 4096',
     ]);
   const w = r.wire;
-  const plain = w?.rows.find((x) => !x.tls && !x.compression);
+  const plain = w?.rows.find((x) => x.server === 'fanout' && !x.tls && !x.compression);
+  const plainUws = w?.rows.find((x) => x.server === 'uws' && !x.compression);
   for (const x of w?.rows ?? []) {
     const name = `6 wire ${fmt(x.connections)} conns, ${x.name}`;
+    const ref = x.server === 'uws' ? plainUws : plain;
     const vsPlain =
-      plain && x !== plain ? ` (${ratio(x.deliveriesPerSec, plain.deliveriesPerSec)} of ws://)` : '';
+      ref && x !== ref ? ` (${ratio(x.deliveriesPerSec, ref.deliveriesPerSec)} of ${ref.name})` : '';
     rows.push([name, 'deliveries/s', `${fmt(x.deliveriesPerSec)}${vsPlain}`, '', '', '']);
     rows.push([
       name,
@@ -110,7 +112,7 @@ export function table(r: BenchResults): string {
     ]);
     rows.push([
       name,
-      'edge CPU µs per 1k deliveries',
+      'server CPU µs per 1k deliveries',
       `${fmt(x.edgeCpuUsPerKDelivery)} (${fmt(x.edgeCpu * 100)}% of a core)`,
       '',
       '',
