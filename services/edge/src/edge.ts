@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { HttpResponse } from 'uWebSockets.js';
 import { type Authenticator, createAuthenticator } from './auth.js';
 import type { EdgeConfig } from './config.js';
-import { Connection, type SocketData } from './connection.js';
+import { COMPRESS_MIN_BYTES, Connection, type SocketData } from './connection.js';
 import { type FlowLimits, closeStuck, onDrained, sweepSlowClients } from './flow-control.js';
 import { runIngest } from './ingest.js';
 import type { KafkaLog } from './kafka/kafka-log.js';
@@ -23,8 +23,6 @@ import type { LoadedUws } from './uws.js';
 /** Sweep live connections for slow clients after this many bytes were published. */
 const SWEEP_EVERY_BYTES = 256 * 1024;
 const PING_FRAME = encodeServerFrame({ kind: 'ping', ping: {} });
-/** With WS_COMPRESSION, frames shorter than this go uncompressed (deflate would not pay). */
-const COMPRESS_MIN_BYTES = 128;
 
 /** A running edge. */
 export interface Edge {
