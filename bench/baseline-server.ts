@@ -3,7 +3,9 @@
  * Each socket joins one pub/sub topic on open (round robin over the topics
  * set by the benchmark); `publish` hands the same pre-encoded publication
  * frame to `app.publish`, which is the ceiling fanout's edge is measured
- * against.
+ * against. With BASELINE_COMPRESSION=shared it negotiates permessage-deflate
+ * (uWS's shared compressor) and publishes compressed, like the edge with
+ * WS_COMPRESSION=shared.
  */
 import { createRequire } from 'node:module';
 import { encodePublication, publicationFrame } from '@fanout/protocol';
@@ -20,6 +22,7 @@ let frame = publicationFrame(
   encodePublication({ topic: 'bench', partition: 0, offset: 0, payload: new Uint8Array(100) }),
 );
 
+const compress = process.env.BASELINE_COMPRESSION === 'shared';
 const app = uws.App();
 // With --expose-gc (memory scenario): a full GC on SIGUSR2, like the edge.
 const exposedGc = (globalThis as { gc?: () => void }).gc;
@@ -30,6 +33,7 @@ app.ws('/*', {
   closeOnBackpressureLimit: 0,
   idleTimeout: 0,
   sendPingsAutomatically: false,
+  compression: compress ? uws.SHARED_COMPRESSOR : uws.DISABLED,
   open: (ws) => {
     ws.subscribe(topics[opened++ % topics.length] as string);
     sockets++;
@@ -47,10 +51,14 @@ const port = await new Promise<number>((resolve, reject) => {
 
 serveRpc({
   info: () => ({ port, sockets, pid: process.pid }),
+  cpu: () => process.cpuUsage(),
   setup(msg) {
     topics = msg.topics as string[];
     opened = 0;
-    const payload = new Uint8Array(msg.payloadBytes as number).fill(0x78);
+    const payload =
+      typeof msg.payload === 'string'
+        ? new TextEncoder().encode(msg.payload)
+        : new Uint8Array(msg.payloadBytes as number).fill(0x78);
     frame = publicationFrame(
       encodePublication({
         topic: msg.topic as string,
@@ -65,7 +73,7 @@ serveRpc({
   publish(msg) {
     const count = msg.count as number;
     let t = msg.from as number;
-    for (let i = 0; i < count; i++) app.publish(topics[t++ % topics.length] as string, frame, true);
+    for (let i = 0; i < count; i++) app.publish(topics[t++ % topics.length] as string, frame, true, compress);
     return null;
   },
 });

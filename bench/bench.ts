@@ -7,6 +7,7 @@ import { ClientPool } from './lib/pool.js';
 import { BenchProducer } from './lib/producer.js';
 import { chart, table } from './lib/report.js';
 import { type PartitionsResult, manyPartitions } from './partitions.js';
+import { type WireResult, wire } from './scenarios-wire.js';
 import {
   type Baseline,
   type BenchContext,
@@ -37,6 +38,7 @@ export interface BenchResults {
   storm?: StormResult;
   memory?: { fanoutIdleRss: number; uwsIdleRss: number; points: MemoryPoint[] };
   partitions?: PartitionsResult;
+  wire?: WireResult;
 }
 
 async function machine(): Promise<BenchResults['machine']> {
@@ -90,6 +92,7 @@ export async function runBench(
     if (scenarios.has('storm')) results.storm = await reconnectStorm(ctx, frameBytes);
     if (scenarios.has('memory')) results.memory = await memory(ctx);
     if (scenarios.has('partitions')) results.partitions = await manyPartitions(ctx);
+    if (scenarios.has('wire')) results.wire = await wire(ctx);
   } finally {
     await baseline?.stop();
     await pool.stop();

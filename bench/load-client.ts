@@ -6,6 +6,8 @@
  */
 import { type Socket, connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { connect as tlsConnect } from 'node:tls';
+import { inflateRawSync, constants as zlibConstants } from 'node:zlib';
 import {
   type ChannelPositions,
   PROTOCOL_VERSION,
@@ -31,7 +33,14 @@ interface OpenArgs {
   latencyEvery: number;
   /** Offsets are dense per partition (a `<topic>` channel): gaps are errors too. */
   dense: boolean;
+  /** Connect with TLS (wss://; the certificate is not verified: loopback, our own edge). */
+  tls?: boolean;
+  /** Offer permessage-deflate. */
+  deflate?: boolean;
 }
+
+/** What permessage-deflate strips from the end of each message (RFC 7692). */
+const DEFLATE_TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
 interface Conn {
   idx: number;
@@ -54,7 +63,18 @@ let args: OpenArgs | undefined;
 let now = 0;
 const latencies: number[] = [];
 const errors: string[] = [];
-const counters = { gaps: 0, dups: 0, decodeChecks: 0, decodeMismatches: 0, closedEarly: 0, failed: 0 };
+const counters = {
+  gaps: 0,
+  dups: 0,
+  decodeChecks: 0,
+  decodeMismatches: 0,
+  closedEarly: 0,
+  failed: 0,
+  /** WebSocket bytes received after the upgrade (TLS: decrypted), every connection. */
+  bytes: 0,
+  /** Frames that arrived compressed (RSV1). */
+  compressedFrames: 0,
+};
 const closeCodes = new Map<number, number>();
 let targets: number[] | undefined;
 let resumeStart = 0;
@@ -166,12 +186,8 @@ function onControl(c: Conn, opcode: number, payload: Buffer): void {
 function open(c: Conn, a: OpenArgs, hello: Buffer | null): Promise<void> {
   return new Promise((resolve) => {
     const localAddress = a.localAddrs[c.idx % a.localAddrs.length];
-    const sock = connect({
-      host: a.host,
-      port: a.port,
-      ...(localAddress ? { localAddress } : {}),
-      noDelay: true,
-    });
+    const target = { host: a.host, port: a.port, ...(localAddress ? { localAddress } : {}), noDelay: true };
+    const sock = a.tls ? tlsConnect({ ...target, rejectUnauthorized: false }) : connect(target);
     c.sock = sock;
     c.closed = false;
     c.ready = false;
@@ -180,10 +196,15 @@ function open(c: Conn, a: OpenArgs, hello: Buffer | null): Promise<void> {
     const wants = () => c.tracked || c.latency;
     const parser = new FrameParser(
       {
-        publication: () => {
+        publication: (compressed) => {
           c.pubs++;
+          if (compressed) counters.compressedFrames++;
         },
-        frame: (opcode, payload) => {
+        frame: (opcode, raw, compressed) => {
+          if (compressed && opcode === 2) counters.compressedFrames++;
+          const payload = compressed
+            ? inflateRawSync(Buffer.concat([raw, DEFLATE_TAIL]), { finishFlush: zlibConstants.Z_SYNC_FLUSH })
+            : raw;
           if (opcode === 2 && payload[0] === 0x0a) {
             c.pubs++;
             onPublication(c, payload);
@@ -199,10 +220,15 @@ function open(c: Conn, a: OpenArgs, hello: Buffer | null): Promise<void> {
         resolve();
       }
     };
-    sock.on('connect', () => sock.write(upgradeRequest(a.host, a.port)));
+    sock.on(a.tls ? 'secureConnect' : 'connect', () =>
+      sock.write(upgradeRequest(a.host, a.port, a.deflate ?? false)),
+    );
     sock.on('data', (chunk: Buffer) => {
       now = performance.timeOrigin + performance.now();
-      if (upgraded) return parser.push(chunk);
+      if (upgraded) {
+        counters.bytes += chunk.length;
+        return parser.push(chunk);
+      }
       head += chunk.toString('latin1');
       const end = head.indexOf('\r\n\r\n');
       if (end < 0) return;

@@ -10,7 +10,7 @@ import { kafkaConnectionFromEnv } from '@fanout/kafka-settings';
 import { type KafkaHandle, type RedisHandle, startKafka, startRedis } from '@fanout/testing';
 import { runBench, table, writeResults } from './bench.js';
 import { killAllChildren } from './lib/children.js';
-import { parseArgs } from './lib/options.js';
+import { ALL_SCENARIOS, parseArgs } from './lib/options.js';
 
 const log = (msg: string) =>
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -50,7 +50,7 @@ try {
   results.wallTimeS = (Date.now() - started) / 1000;
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   const out = await writeResults(results, dir);
-  if (opts.profile === 'full' && opts.scenarios.size === 4)
+  if (opts.profile === 'full' && opts.scenarios.size === ALL_SCENARIOS.length)
     await copyFile(out.svg, fileURLToPath(new URL('./latest.svg', import.meta.url)));
   process.stdout.write(`\n${table(results)}\n\n`);
   for (const n of results.notes) process.stdout.write(`note: ${n}\n`);

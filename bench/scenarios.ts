@@ -36,11 +36,14 @@ export interface Baseline {
   stop(): Promise<void>;
 }
 
-export async function startBaseline(opts: { exposeGc?: boolean } = {}): Promise<Baseline> {
+export async function startBaseline(
+  opts: { exposeGc?: boolean; env?: Record<string, string> } = {},
+): Promise<Baseline> {
   const rpc = new Rpc(
     spawnTracked('bench/baseline-server.ts', [], {
       ipc: true,
       ...(opts.exposeGc ? { nodeArgs: ['--expose-gc'] } : {}),
+      ...(opts.env ? { env: opts.env } : {}),
     }),
   );
   const info = await rpc.call<{ port: number; pid: number }>('info', {}, 60_000);
@@ -61,7 +64,7 @@ const HOST = '127.0.0.1';
  * records ahead of what the average connection received (so neither side
  * buffers without bound), for `durationMs`; measures after a warm-up.
  */
-async function closedLoop(
+export async function closedLoop(
   ctx: BenchContext,
   o: { conns: number; perRecord: number; durationMs: number; publish(n: number): Promise<void> },
 ): Promise<Omit<Throughput, 'connections' | 'ready'>> {

@@ -66,6 +66,26 @@ test('benchmark smoke: every scenario runs and reports every figure', async () =
   expect(parts?.latency.samples).toBeGreaterThan(0);
   finite(parts?.idleCpu ?? Number.NaN);
   finite(parts?.latency.p99 ?? Number.NaN);
+  const wire = results.wire;
+  expect(wire?.rows.map((r) => [r.server, r.tls, r.compression])).toEqual([
+    ['fanout', false, false],
+    ['fanout', true, false],
+    ['fanout', false, true],
+    ['uws', false, false],
+    ['uws', false, true],
+  ]);
+  for (const r of wire?.rows ?? []) {
+    expect(r.ready).toBe(opts.wireConnections);
+    expect(r.deliveriesPerSec).toBeGreaterThan(0);
+    expect(r.bytesPerDelivery).toBeGreaterThan(0);
+    finite(r.edgeCpuUsPerKDelivery);
+  }
+  const [plainWire, , deflated, , uwsDeflated] = wire?.rows ?? [];
+  expect(uwsDeflated?.compressedShare).toBeGreaterThan(0.9);
+  // Compression is a property of the bytes, not of the machine's speed.
+  expect(deflated?.compressedShare).toBeGreaterThan(0.9);
+  expect(deflated?.bytesPerDelivery).toBeLessThan(plainWire?.bytesPerDelivery ?? 0);
+  expect(plainWire?.compressedShare).toBe(0);
 
   const dir = await mkdtemp(join(tmpdir(), 'bench-smoke-'));
   onTestFinished(() => rm(dir, { recursive: true, force: true }));

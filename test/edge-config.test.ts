@@ -31,7 +31,7 @@ describe('config', () => {
     expect(fatal).toHaveLength(1);
     expect(String(fatal[0]?.msg)).toMatch(/^invalid configuration \(6 problems\)/);
     // A secret that is set but too short is one problem, not also "no key configured".
-    expect(text).not.toContain('set JWT_HS256_SECRET, JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE');
+    expect(text).not.toContain('set JWT_HS256_SECRET, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE or JWT_JWKS_URL');
     expect(text).not.toContain('edge listening');
   });
 

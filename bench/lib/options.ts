@@ -4,6 +4,8 @@ export interface BenchOptions {
   /** Connection counts of the throughput scenario (the chart's x axis); latency runs at the last. */
   steps: number[];
   keyConnections: number;
+  /** Connections of the wire scenario (TLS and compression rows). */
+  wireConnections: number;
   keys: number;
   stormConnections: number;
   /** Records per channel produced while the storm's edge is down. */
@@ -36,6 +38,7 @@ const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | '
   full: {
     steps: [1000, 5000, 10_000],
     keyConnections: 10_000,
+    wireConnections: 2000,
     keys: 1000,
     stormConnections: 10_000,
     stormRecords: 1000,
@@ -58,6 +61,7 @@ const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | '
   quick: {
     steps: [250, 1000],
     keyConnections: 1000,
+    wireConnections: 500,
     keys: 1000,
     stormConnections: 1000,
     stormRecords: 1000,
@@ -80,6 +84,7 @@ const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | '
   smoke: {
     steps: [10, 30],
     keyConnections: 30,
+    wireConnections: 10,
     keys: 10,
     stormConnections: 30,
     stormRecords: 100,
@@ -101,7 +106,7 @@ const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | '
   },
 };
 
-export const ALL_SCENARIOS = ['throughput', 'keys', 'storm', 'memory', 'partitions'];
+export const ALL_SCENARIOS = ['throughput', 'keys', 'storm', 'memory', 'partitions', 'wire'];
 
 export const USAGE = `npm run bench -- [--quick] [flags]
   --quick                 about one minute, small counts

@@ -17,6 +17,8 @@ export interface ClientStats {
     decodeMismatches: number;
     closedEarly: number;
     failed: number;
+    bytes: number;
+    compressedFrames: number;
   };
   closeCodes: Record<string, number>;
   errors: string[];
@@ -32,6 +34,10 @@ export interface PoolOpen {
   trackEvery?: number;
   latencyEvery?: number;
   dense?: boolean;
+  /** wss:// (certificate not verified). */
+  tls?: boolean;
+  /** Offer permessage-deflate. */
+  deflate?: boolean;
 }
 
 const LOCAL_ADDRS = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
@@ -72,6 +78,8 @@ export class ClientPool {
           trackEvery: o.trackEvery ?? 0,
           latencyEvery: o.latencyEvery ?? 0,
           dense: o.dense ?? false,
+          tls: o.tls ?? false,
+          deflate: o.deflate ?? false,
         });
       }),
     );
@@ -89,7 +97,16 @@ export class ClientPool {
       caughtUp: 0,
       maxCaughtUpMs: 0,
       latencies: [],
-      counters: { gaps: 0, dups: 0, decodeChecks: 0, decodeMismatches: 0, closedEarly: 0, failed: 0 },
+      counters: {
+        gaps: 0,
+        dups: 0,
+        decodeChecks: 0,
+        decodeMismatches: 0,
+        closedEarly: 0,
+        failed: 0,
+        bytes: 0,
+        compressedFrames: 0,
+      },
       closeCodes: {},
       errors: [],
     };

@@ -113,6 +113,32 @@ export function table(r: BenchResults): string {
       ratio(p.fanoutPerConnAfterGcBytes, p.uwsPerConnAfterGcBytes),
       '≤ 4096',
     ]);
+  const w = r.wire;
+  const plain = w?.rows.find((x) => x.server === 'fanout' && !x.tls && !x.compression);
+  const plainUws = w?.rows.find((x) => x.server === 'uws' && !x.compression);
+  for (const x of w?.rows ?? []) {
+    const name = `6 wire ${fmt(x.connections)} conns, ${x.name}`;
+    const ref = x.server === 'uws' ? plainUws : plain;
+    const vsPlain =
+      ref && x !== ref ? ` (${ratio(x.deliveriesPerSec, ref.deliveriesPerSec)} of ${ref.name})` : '';
+    rows.push([name, 'deliveries/s', `${fmt(x.deliveriesPerSec)}${vsPlain}`, '', '', '']);
+    rows.push([
+      name,
+      `bytes per ${w?.payloadBytes}-byte JSON record`,
+      `${fmt(x.bytesPerDelivery)}${x.compression ? ` (${fmt(x.compressedShare * 100)}% compressed)` : ''}`,
+      '',
+      '',
+      '',
+    ]);
+    rows.push([
+      name,
+      'server CPU µs per 1k deliveries',
+      `${fmt(x.edgeCpuUsPerKDelivery)} (${fmt(x.edgeCpu * 100)}% of a core)`,
+      '',
+      '',
+      '',
+    ]);
+  }
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
   const line = (row: string[]) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' │ ');
   const out = [

@@ -5,10 +5,15 @@
  * them. Only control frames (and sampled publications) are copied out.
  */
 
-/** The HTTP upgrade request; the accept key is not checked (loopback, our own servers). */
-export function upgradeRequest(host: string, port: number): Buffer {
+/**
+ * The HTTP upgrade request; the accept key is not checked (loopback, our own
+ * servers). `deflate` offers permessage-deflate (the server's frames may then
+ * be compressed, RSV1 set; ours stay uncompressed, which the extension allows).
+ */
+export function upgradeRequest(host: string, port: number, deflate = false): Buffer {
+  const ext = deflate ? 'Sec-WebSocket-Extensions: permessage-deflate\r\n' : '';
   return Buffer.from(
-    `GET / HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    `GET / HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${ext}\r\n`,
   );
 }
 
@@ -35,10 +40,14 @@ export const PUBLICATION_TAG = 0x0a;
 
 /** What the parser hands back per complete frame. */
 export interface FrameSink {
-  /** A publication that was not copied (cheap path). */
-  publication(): void;
-  /** A frame whose payload was copied: every control frame, and publications `wantsPayload` chose. */
-  frame(opcode: number, payload: Buffer): void;
+  /** A publication that was not copied (cheap path); `compressed`: it came deflated (RSV1). */
+  publication(compressed: boolean): void;
+  /**
+   * A frame whose payload was copied: every control frame, and publications
+   * `wantsPayload` chose. `compressed`: RSV1 set (permessage-deflate), the
+   * payload is still deflated.
+   */
+  frame(opcode: number, payload: Buffer, compressed: boolean): void;
 }
 
 /**
@@ -55,6 +64,7 @@ export class FrameParser {
   #copy: Buffer | null = null;
   #copied = 0;
   #inFrame = false;
+  #rsv1 = false;
 
   constructor(
     private readonly sink: FrameSink,
@@ -104,6 +114,7 @@ export class FrameParser {
           this.#headLen = 0;
         }
         this.#opcode = b0 & 0x0f;
+        this.#rsv1 = (b0 & 0x40) !== 0;
         this.#remaining = len;
         this.#decided = false;
         this.#copy = null;
@@ -117,7 +128,9 @@ export class FrameParser {
       }
       if (!this.#decided) {
         this.#decided = true;
-        const isPub = this.#opcode === 2 && chunk[i] === PUBLICATION_TAG;
+        // A compressed binary frame is a publication: the edge compresses
+        // only frames of 128 bytes and more, which control frames are not.
+        const isPub = this.#opcode === 2 && (this.#rsv1 || chunk[i] === PUBLICATION_TAG);
         if (!isPub || this.wantsPayload()) {
           this.#copy = Buffer.allocUnsafe(this.#remaining);
         }
@@ -147,9 +160,9 @@ export class FrameParser {
     this.#inFrame = false;
     const copy = this.#copy;
     this.#copy = null;
-    if (copy) this.sink.frame(this.#opcode, copy);
-    else if (this.#opcode === 2) this.sink.publication();
-    else this.sink.frame(this.#opcode, Buffer.alloc(0));
+    if (copy) this.sink.frame(this.#opcode, copy, this.#rsv1);
+    else if (this.#opcode === 2) this.sink.publication(this.#rsv1);
+    else this.sink.frame(this.#opcode, Buffer.alloc(0), false);
   }
 }
 

@@ -15,7 +15,7 @@ import {
   decodeServerFrame,
   encodeClientFrame,
 } from '@fanout/protocol';
-import { WebSocket } from 'ws';
+import { type ClientOptions, WebSocket } from 'ws';
 
 /** One publication as a subscription received it. */
 export interface Received {
@@ -62,6 +62,8 @@ export interface RawClientOptions {
   keepPublications?: boolean;
   /** Name for failure messages. */
   name?: string;
+  /** Options for `ws` (e.g. `perMessageDeflate: true`, `ca`, `createConnection`); permessage-deflate is off unless given. */
+  ws?: ClientOptions;
 }
 
 interface Waiter {
@@ -132,7 +134,7 @@ export class RawClient {
   /** Opens a WebSocket to the edge. */
   static connect(url: string, opts: RawClientOptions = {}): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
+      const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024, ...opts.ws });
       ws.binaryType = 'nodebuffer';
       const client = new RawClient(ws, opts);
       ws.once('open', () => resolve(client));

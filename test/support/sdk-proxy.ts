@@ -16,6 +16,10 @@ interface Pair {
 export class TcpProxy {
   /** Connections accepted so far. */
   accepted = 0;
+  /** Bytes forwarded from the edge to clients (what crossed the wire towards them). */
+  bytesToClients = 0;
+  /** The first bytes the edge sent on each connection (its HTTP upgrade response), as latin1 text. */
+  readonly responseHeads: string[] = [];
   private readonly pairs = new Set<Pair>();
 
   private readonly server: Server;
@@ -62,6 +66,12 @@ export class TcpProxy {
       client.destroy();
       upstream.destroy();
     };
+    let head = true;
+    upstream.on('data', (chunk: Buffer) => {
+      this.bytesToClients += chunk.length;
+      if (head) this.responseHeads.push(chunk.subarray(0, 1024).toString('latin1'));
+      head = false;
+    });
     for (const [from, to] of [
       [client, upstream],
       [upstream, client],

@@ -21,6 +21,7 @@ export const ErrorCode = {
   FORBIDDEN: 202,
   SESSION_FORBIDDEN: 203,
   SUBJECT_MISMATCH: 204,
+  AUTH_UNAVAILABLE: 205,
   INVALID_CHANNEL: 300,
   UNKNOWN_TOPIC: 301,
   TOO_MANY_SUBSCRIPTIONS: 302,
@@ -49,6 +50,7 @@ export const CloseCode = {
   STORE_UNAVAILABLE: 4004,
   SOURCE_UNAVAILABLE: 4005,
   RATE_LIMITED: 4006,
+  AUTH_UNAVAILABLE: 4007,
   SESSION_NOT_FOUND: 4100,
   TOKEN_EXPIRED: 4200,
   PROTOCOL_ERROR: 4400,
@@ -104,6 +106,7 @@ export function isRetriableError(code: number): boolean {
   return (
     code === ErrorCode.STORE_UNAVAILABLE ||
     code === ErrorCode.SOURCE_UNAVAILABLE ||
+    code === ErrorCode.AUTH_UNAVAILABLE ||
     code === ErrorCode.INTERNAL ||
     code === ErrorCode.SHUTTING_DOWN ||
     code === ErrorCode.RATE_LIMITED ||

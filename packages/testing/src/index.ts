@@ -9,6 +9,7 @@ export {
 } from './errors.js';
 export { findExecutable, requirePrograms } from './find-executable.js';
 export { freePort, freePorts } from './free-port.js';
+export { type JwksServer, startJwksServer } from './jwks-server.js';
 export type { BrokerPropertyValue, SaslMechanism } from './kafka-config.js';
 export { KAFKA_VERSION } from './kafka-dist.js';
 export {
@@ -25,6 +26,7 @@ export type {
   SaslSslOptions,
   StartKafkaOptions,
 } from './kafka-handle.js';
+export { QUOTE_SYMBOLS, produceQuotes, quotePayload, quoteSeq } from './quotes.js';
 export type { RedisHandle, StartRedisOptions } from './redis-handle.js';
 export type { RestartOptions, ServiceHandle } from './service-handle.js';
 export { parseBrokerList, startKafka } from './start-kafka.js';

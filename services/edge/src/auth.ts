@@ -7,7 +7,9 @@ import {
   errors as joseErrors,
   jwtVerify,
 } from 'jose';
+import type { Logger } from 'pino';
 import type { AuthConfig } from './config.js';
+import { KeysUnavailableError, createJwksUrlResolver } from './jwks-url.js';
 
 /** Who a token says the client is, and what it may subscribe to. */
 export interface Principal {
@@ -17,14 +19,24 @@ export interface Principal {
   expiresAtMs?: number;
 }
 
-/** Why authentication failed: `expired` tokens may be renewed, `invalid` ones not. */
+const REASON_CODES = {
+  expired: 'TOKEN_EXPIRED',
+  invalid: 'TOKEN_INVALID',
+  unavailable: 'AUTH_UNAVAILABLE',
+} as const;
+
+/**
+ * Why authentication failed: `expired` tokens may be renewed, `invalid` ones
+ * not; `unavailable`: the token's key cannot be had right now (JWKS URL down),
+ * retriable.
+ */
 export class TokenError extends AuthError {
   constructor(
-    readonly reason: 'expired' | 'invalid',
+    readonly reason: keyof typeof REASON_CODES,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, { code: reason === 'expired' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID', ...options });
+    super(message, { code: REASON_CODES[reason], retriable: reason === 'unavailable', ...options });
   }
 }
 
@@ -37,7 +49,10 @@ export interface Authenticator {
 const ALGORITHMS = ['HS256', 'RS256', 'ES256'];
 
 /** Creates the authenticator of a config (JWT with jose, or insecure). */
-export async function createAuthenticator(config: AuthConfig): Promise<Authenticator> {
+export async function createAuthenticator(
+  config: AuthConfig,
+  deps: { logger?: Logger } = {},
+): Promise<Authenticator> {
   if (config.mode === 'insecure') {
     const acl = compileAcl(['*'], 'anonymous');
     return {
@@ -66,6 +81,14 @@ export async function createAuthenticator(config: AuthConfig): Promise<Authentic
   }
   if (config.jwks)
     keys.push({ key: createLocalJWKSet(config.jwks as never), algorithms: ['RS256', 'ES256'] });
+  if (config.jwksUrl) {
+    const resolver = createJwksUrlResolver({
+      ...config.jwksUrl,
+      ...(deps.logger ? { logger: deps.logger } : {}),
+    });
+    await resolver.warm();
+    keys.push({ key: resolver, algorithms: ['RS256', 'ES256'] });
+  }
 
   return {
     insecure: false,
@@ -73,6 +96,7 @@ export async function createAuthenticator(config: AuthConfig): Promise<Authentic
       if (!token) throw new TokenError('invalid', 'token missing');
       let payload: JWTPayload | undefined;
       let lastError: unknown;
+      let unavailable: KeysUnavailableError | undefined;
       for (const { key, algorithms } of keys) {
         try {
           const result = await jwtVerify(token, key as Uint8Array, {
@@ -85,9 +109,14 @@ export async function createAuthenticator(config: AuthConfig): Promise<Authentic
         } catch (err) {
           if (err instanceof joseErrors.JWTExpired)
             throw new TokenError('expired', 'token expired', { cause: err });
+          if (err instanceof KeysUnavailableError) unavailable = err;
           lastError = err;
         }
       }
+      if (!payload && unavailable)
+        throw new TokenError('unavailable', `token not verifiable now: ${unavailable.message}`, {
+          cause: unavailable,
+        });
       if (!payload)
         throw new TokenError('invalid', `token rejected: ${(lastError as Error)?.message ?? 'no key'}`, {
           cause: lastError,

@@ -139,6 +139,22 @@ export const settings = {
     doc: 'PEM file with an RS256/ES256 public key (SPKI).',
   },
   JWT_JWKS_FILE: { schema: z.string().min(1).optional(), doc: 'JWKS file with RS256/ES256 public keys.' },
+  JWT_JWKS_URL: {
+    schema: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL')
+      .optional(),
+    doc: "The identity provider's JWKS URL (RS256/ES256 keys), fetched and cached; an unknown kid triggers a refetch (at most once per JWT_JWKS_COOLDOWN_MS), so key rotations need no restart. While it is down, cached keys keep verifying; tokens with an uncached kid get AUTH_UNAVAILABLE (close 4007, retriable).",
+  },
+  JWT_JWKS_COOLDOWN_MS: {
+    schema: int(0).default(30_000),
+    doc: 'Least time between two JWKS fetches triggered by unknown kids (also after a failed fetch).',
+  },
+  JWT_JWKS_CACHE_MAX_AGE_MS: {
+    schema: int(0).default(600_000),
+    doc: 'JWKS keys older than this are refetched before use; when the fetch fails, the cached keys are used.',
+  },
+  JWT_JWKS_TIMEOUT_MS: { schema: int(100).default(5000), doc: 'Timeout of one JWKS fetch.' },
   JWT_ISSUER: { schema: z.string().min(1).optional(), doc: 'Required iss claim, if set.' },
   JWT_AUDIENCE: { schema: z.string().min(1).optional(), doc: 'Required aud claim, if set.' },
   JWT_CHANNELS_CLAIM: {
@@ -157,6 +173,27 @@ export const settings = {
   METRICS_ENABLED: {
     schema: bool.default(true),
     doc: "Serve /metrics (Prometheus), /status (live status page) and /status.json on the edge's port; set false when a proxy cannot keep them private.",
+  },
+  TLS_CERT_FILE: {
+    schema: z.string().min(1).optional(),
+    doc: 'PEM certificate (chain) file: with TLS_KEY_FILE the edge serves wss:// and https:// itself (uWS SSLApp). Reloaded on SIGHUP and when the file changes, without dropping connections.',
+  },
+  TLS_KEY_FILE: { schema: z.string().min(1).optional(), doc: 'PEM private key file of TLS_CERT_FILE.' },
+  TLS_KEY_PASSPHRASE: {
+    schema: z.string().min(1).optional(),
+    doc: 'Passphrase of an encrypted TLS_KEY_FILE.',
+  },
+  TLS_CA_FILE: {
+    schema: z.string().min(1).optional(),
+    doc: 'PEM CA file for client certificates: a certificate a client presents must chain to it (clients without one are still accepted; the token authenticates).',
+  },
+  TLS_WATCH: {
+    schema: bool.default(true),
+    doc: 'Reload the TLS files when they change (directory watch: file replace and Kubernetes secret updates); SIGHUP reloads either way.',
+  },
+  WS_COMPRESSION: {
+    schema: z.enum(['off', 'shared']).default('off'),
+    doc: "permessage-deflate: 'shared' negotiates it with clients that offer it (uWS shared compressor; uncompressed frames to the others). This uWS build deflates once per receiving socket, in C++: see the benchmark's compression rows before turning it on.",
   },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -179,10 +216,23 @@ export type AuthConfig =
       hs256Secret?: string;
       publicKeyPem?: string;
       jwks?: { keys: object[] };
+      /** A JWKS URL with its cache settings (JWT_JWKS_URL). */
+      jwksUrl?: { url: string; cooldownMs: number; cacheMaxAgeMs: number; timeoutMs: number };
       issuer?: string;
       audience?: string;
       channelsClaim: string;
     };
+
+/** TLS at the edge (TLS_* settings). */
+export interface TlsConfig {
+  certFile: string;
+  keyFile: string;
+  passphrase?: string;
+  /** CA that client certificates must chain to. */
+  caFile?: string;
+  /** Reload when the files change. */
+  watch: boolean;
+}
 
 /** The validated, frozen configuration of one edge. */
 export interface EdgeConfig {
@@ -215,6 +265,10 @@ export interface EdgeConfig {
   allowUwsFallback: boolean;
   /** Whether /metrics, /status and /status.json are served. */
   metricsEnabled: boolean;
+  /** TLS files, when the edge serves wss:// itself. */
+  tls?: TlsConfig;
+  /** Whether permessage-deflate is negotiated (WS_COMPRESSION=shared). */
+  compression: boolean;
 }
 
 function readFile(path: string, what: string, problems: string[]): string | undefined {
@@ -224,6 +278,30 @@ function readFile(path: string, what: string, problems: string[]): string | unde
     problems.push(`${what}: cannot read ${path}: ${(err as Error).message}`);
     return undefined;
   }
+}
+
+function tlsConfig(r: Raw, problems: string[]): TlsConfig | undefined {
+  if (!r.TLS_CERT_FILE && !r.TLS_KEY_FILE) {
+    for (const k of ['TLS_KEY_PASSPHRASE', 'TLS_CA_FILE'] as const)
+      if (r[k]) problems.push(`${k}: needs TLS_CERT_FILE and TLS_KEY_FILE`);
+    return undefined;
+  }
+  if (!r.TLS_CERT_FILE || !r.TLS_KEY_FILE) {
+    problems.push('TLS_CERT_FILE and TLS_KEY_FILE: set both, or neither');
+    return undefined;
+  }
+  // Readable now; whether they form a usable certificate and key, uWS tells at start.
+  for (const k of ['TLS_CERT_FILE', 'TLS_KEY_FILE', 'TLS_CA_FILE'] as const) {
+    const f = r[k];
+    if (f) readFile(f, k, problems);
+  }
+  return {
+    certFile: r.TLS_CERT_FILE,
+    keyFile: r.TLS_KEY_FILE,
+    ...(r.TLS_KEY_PASSPHRASE ? { passphrase: r.TLS_KEY_PASSPHRASE } : {}),
+    ...(r.TLS_CA_FILE ? { caFile: r.TLS_CA_FILE } : {}),
+    watch: r.TLS_WATCH,
+  };
 }
 
 /**
@@ -278,10 +356,12 @@ export function loadConfig(
   let auth: AuthConfig = { mode: 'insecure' };
   if (r.AUTH_MODE === 'jwt') {
     // Set but invalid (e.g. a short secret) is already reported under its own name.
-    const keys = ['JWT_HS256_SECRET', 'JWT_PUBLIC_KEY_FILE', 'JWT_JWKS_FILE'].filter((k) => env[k]);
+    const keys = ['JWT_HS256_SECRET', 'JWT_PUBLIC_KEY_FILE', 'JWT_JWKS_FILE', 'JWT_JWKS_URL'].filter(
+      (k) => env[k],
+    );
     if (keys.length === 0)
       problems.push(
-        'AUTH_MODE=jwt: set JWT_HS256_SECRET, JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE (or AUTH_MODE=insecure for a demo)',
+        'AUTH_MODE=jwt: set JWT_HS256_SECRET, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE or JWT_JWKS_URL (or AUTH_MODE=insecure for a demo)',
       );
     const publicKeyPem = r.JWT_PUBLIC_KEY_FILE
       ? readFile(r.JWT_PUBLIC_KEY_FILE, 'JWT_PUBLIC_KEY_FILE', problems)
@@ -305,13 +385,24 @@ export function loadConfig(
       ...(r.JWT_HS256_SECRET ? { hs256Secret: r.JWT_HS256_SECRET } : {}),
       ...(publicKeyPem ? { publicKeyPem } : {}),
       ...(jwks ? { jwks } : {}),
+      ...(r.JWT_JWKS_URL
+        ? {
+            jwksUrl: {
+              url: r.JWT_JWKS_URL,
+              cooldownMs: r.JWT_JWKS_COOLDOWN_MS,
+              cacheMaxAgeMs: r.JWT_JWKS_CACHE_MAX_AGE_MS,
+              timeoutMs: r.JWT_JWKS_TIMEOUT_MS,
+            },
+          }
+        : {}),
       ...(r.JWT_ISSUER ? { issuer: r.JWT_ISSUER } : {}),
       ...(r.JWT_AUDIENCE ? { audience: r.JWT_AUDIENCE } : {}),
     };
   }
+  const tls = tlsConfig(r, problems);
   const unknown = Object.keys(env).filter(
     (k) =>
-      /^(EDGE|SESSION|WINDOW|HEARTBEAT|SLOW_CLIENT|ACK|JWT|MAX|KAFKA_(TLS|SASL))_/.test(k) &&
+      /^(EDGE|SESSION|WINDOW|HEARTBEAT|SLOW_CLIENT|ACK|JWT|MAX|TLS|WS|KAFKA_(TLS|SASL))_/.test(k) &&
       !(k in settings),
   );
   for (const k of unknown) problems.push(`${k}: unknown setting`);
@@ -361,6 +452,8 @@ export function loadConfig(
     logLevel: r.LOG_LEVEL,
     allowUwsFallback: r.UWS_ALLOW_FALLBACK,
     metricsEnabled: r.METRICS_ENABLED,
+    ...(tls ? { tls } : {}),
+    compression: r.WS_COMPRESSION === 'shared',
   };
   return Object.freeze(config);
 }

@@ -3,6 +3,9 @@ import { type ErrorCodeValue, type ServerFrameInput, encodeServerFrame } from '@
 import type { Logger } from 'pino';
 import type { WebSocket } from 'uWebSockets.js';
 
+/** With WS_COMPRESSION, frames shorter than this go uncompressed (deflate would not pay). */
+export const COMPRESS_MIN_BYTES = 128;
+
 /** Per-socket user data handed to uWS at upgrade. */
 export interface SocketData {
   conn?: Connection;
@@ -70,6 +73,8 @@ export class Connection {
     logger: Logger,
     readonly openedAt: number,
     private readonly observer?: ConnectionObserver,
+    /** permessage-deflate on (uWS compresses only where the client negotiated it). */
+    private readonly compress = false,
   ) {
     this.#logger = logger;
     this.#logBindings = { conn_id: id };
@@ -94,7 +99,7 @@ export class Connection {
   /** Sends an encoded frame; returns uWS's status (1 sent, 0 buffered, 2 dropped) or 2 when closed. */
   sendBytes(frame: Uint8Array): number {
     if (this.closed) return 2;
-    return this.ws.send(frame, true);
+    return this.ws.send(frame, true, this.compress && frame.length >= COMPRESS_MIN_BYTES);
   }
 
   send(frame: ServerFrameInput): number {

@@ -1,14 +1,15 @@
 import { WriteBehind, ackBatchSize } from '@fanout/core';
 import { CloseCode, ErrorCode, GoAwayReason, encodeServerFrame } from '@fanout/protocol';
 import type { Logger } from 'pino';
-import type { HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import type { HttpResponse } from 'uWebSockets.js';
 import { type Authenticator, createAuthenticator } from './auth.js';
 import type { EdgeConfig } from './config.js';
-import { Connection, type SocketData } from './connection.js';
+import { COMPRESS_MIN_BYTES, Connection, type SocketData } from './connection.js';
 import { type FlowLimits, closeStuck, onDrained, sweepSlowClients } from './flow-control.js';
 import type { KafkaLog } from './kafka/kafka-log.js';
 import { createKafkaReader } from './kafka/kafka-reader.js';
 import { EdgeMetrics } from './metrics.js';
+import { type EdgeApp, createEdgeApp } from './server-app.js';
 import { type HandlerContext, handleMessage, updateLiveTopics } from './session-handler.js';
 import { STATUS_PAGE_HTML } from './status-page.js';
 import { StatusSampler } from './status.js';
@@ -29,6 +30,10 @@ export interface Edge {
   readonly ready: boolean;
   /** The edge's metrics (its own registry). */
   readonly metrics: EdgeMetrics;
+  /** Whether it serves wss:// (TLS_CERT_FILE). */
+  readonly tls: boolean;
+  /** Reloads the TLS certificate (SIGHUP); open connections stay. False: nothing changed or unusable files. */
+  reloadTls(reason: string): Promise<boolean>;
   /** Graceful stop: readiness off, GoAway to everyone, acks flushed, Kafka closed. */
   stop(reason?: string): Promise<void>;
 }
@@ -68,7 +73,8 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
           logger: logger.child({ component: 'redis' }),
         })
       : createMemoryStore({ ttlSeconds: config.sessionTtlSeconds }));
-  const auth = deps.auth ?? (await createAuthenticator(config.auth));
+  const auth =
+    deps.auth ?? (await createAuthenticator(config.auth, { logger: logger.child({ component: 'auth' }) }));
   const metrics = deps.metrics ?? new EdgeMetrics();
   const startedAt = Date.now();
   if (auth.insecure)
@@ -100,14 +106,17 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     },
   });
 
-  const server: { app?: TemplatedApp } = {};
+  const server: { app?: EdgeApp } = {};
   const registry: TopicRegistry = new TopicRegistry({
     config,
     log,
     logger,
     metrics,
     ingest: {
-      publisher: { publish: (t, frame) => server.app?.publish(t, frame, true) },
+      publisher: {
+        publish: (t, frame) =>
+          server.app?.publish(t, frame, true, config.compression && frame.length >= COMPRESS_MIN_BYTES),
+      },
       onFetched: (report) => metrics.ingested(report),
       onBatch: (bytes) => {
         publishedSinceSweep += bytes;
@@ -150,9 +159,12 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
   };
 
   // --- the server ---
-  const app = uws.App();
+  const app = createEdgeApp({
+    uws: deps.uws,
+    ...(config.tls ? { tls: config.tls } : {}),
+    logger: logger.child({ component: 'server' }),
+  });
   server.app = app;
-  let listenSocket: us_listen_socket | false = false;
   let connectionCounter = 0;
   const allowed = config.allowedOrigins ? new Set(config.allowedOrigins) : undefined;
 
@@ -243,6 +255,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     closeOnBackpressureLimit: 0,
     idleTimeout: 0,
     sendPingsAutomatically: false,
+    compression: config.compression ? uws.SHARED_COMPRESSOR | uws.SHARED_DECOMPRESSOR : uws.DISABLED,
     upgrade: (res, req, context) => {
       const origin = req.getHeader('origin');
       const key = req.getHeader('sec-websocket-key');
@@ -263,7 +276,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     open: (ws) => {
       const data = ws.getUserData();
       const id = `${config.nodeId}-${++connectionCounter}`;
-      const conn = new Connection(ws, id, logger, Date.now(), connObserver);
+      const conn = new Connection(ws, id, logger, Date.now(), connObserver, config.compression);
       data.conn = conn;
       conns.add(conn);
       metrics.connectionOpened();
@@ -300,13 +313,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     },
   });
 
-  const port = await new Promise<number>((resolve, reject) => {
-    app.listen(config.host, config.port, (socket) => {
-      if (!socket) return reject(new Error(`cannot listen on ${config.host}:${config.port}`));
-      listenSocket = socket;
-      resolve(uws.us_socket_local_port(socket));
-    });
-  });
+  const port = await app.listen(config.host, config.port);
 
   // --- timers ---
   // Replay reads from Kafka, logged when they changed (at most once a second):
@@ -387,7 +394,14 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     logger.warn({ reasons: source.reasons }, 'edge not ready yet; retrying in the background');
 
   logger.info(
-    { port, host: config.host, node_id: config.nodeId, topics: [...topics.keys()] },
+    {
+      port,
+      host: config.host,
+      node_id: config.nodeId,
+      topics: [...topics.keys()],
+      tls: app.tls,
+      compression: config.compression,
+    },
     'edge listening',
   );
 
@@ -395,6 +409,8 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
   return {
     port,
     metrics,
+    tls: app.tls,
+    reloadTls: (reason) => app.reload(reason),
     get ready() {
       return isReady();
     },
@@ -418,7 +434,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
           conn.sendBytes(goAway);
           conn.close(CloseCode.SHUTDOWN, 'edge shutting down');
         }
-        if (listenSocket) uws.us_listen_socket_close(listenSocket);
+        app.closeListen();
         try {
           await acks.flush(Math.max(1000, config.shutdownTimeoutMs - 1000));
           logger.info('pending acks flushed');

@@ -53,6 +53,10 @@ async function main(): Promise<void> {
   // a full GC on SIGUSR2, so RSS can be measured without garbage.
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc) process.on('SIGUSR2', () => gc());
+  if (edge.tls)
+    process.on('SIGHUP', () => {
+      edge.reloadTls('SIGHUP').catch((err: unknown) => logger.error({ err }, 'TLS reload failed'));
+    });
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
 }

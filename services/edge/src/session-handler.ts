@@ -135,6 +135,10 @@ function authFailed(conn: Connection, err: unknown): void {
   if (err instanceof TokenError && err.reason === 'expired') {
     conn.error(ErrorCode.TOKEN_EXPIRED, 'token expired');
     conn.close(CloseCode.TOKEN_EXPIRED, 'token expired');
+  } else if (err instanceof TokenError && err.reason === 'unavailable') {
+    conn.log.warn({ err }, 'token key unavailable');
+    conn.error(ErrorCode.AUTH_UNAVAILABLE, err.message, { retriable: true });
+    conn.close(CloseCode.AUTH_UNAVAILABLE, 'auth unavailable');
   } else {
     conn.error(ErrorCode.UNAUTHENTICATED, (err as Error).message);
     conn.close(CloseCode.UNAUTHENTICATED, 'unauthenticated');

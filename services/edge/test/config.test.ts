@@ -99,6 +99,45 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads a JWKS URL with its cache settings and rejects a non-http one', () => {
+    const config = load({
+      ...base,
+      AUTH_MODE: 'jwt',
+      JWT_JWKS_URL: 'https://idp.example/.well-known/jwks.json',
+    });
+    expect(config.auth).toMatchObject({
+      jwksUrl: {
+        url: 'https://idp.example/.well-known/jwks.json',
+        cooldownMs: 30_000,
+        cacheMaxAgeMs: 600_000,
+        timeoutMs: 5000,
+      },
+    });
+    expect(() => load({ ...base, AUTH_MODE: 'jwt', JWT_JWKS_URL: 'file:///etc/jwks.json' })).toThrow(
+      /JWT_JWKS_URL: must be an http:\/\/ or https:\/\/ URL/,
+    );
+  });
+
+  it('reads TLS files and compression, and reports incomplete or unreadable TLS settings', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fanout-config-'));
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    writeFileSync(cert, 'cert');
+    writeFileSync(key, 'key');
+    const config = load({ ...base, TLS_CERT_FILE: cert, TLS_KEY_FILE: key, WS_COMPRESSION: 'shared' });
+    expect(config.tls).toEqual({ certFile: cert, keyFile: key, watch: true });
+    expect(config.compression).toBe(true);
+    expect(load(base).tls).toBeUndefined();
+    expect(load(base).compression).toBe(false);
+    expect(() => load({ ...base, TLS_CERT_FILE: cert })).toThrow(/TLS_CERT_FILE and TLS_KEY_FILE: set both/);
+    expect(() => load({ ...base, TLS_CA_FILE: cert })).toThrow(/TLS_CA_FILE: needs TLS_CERT_FILE/);
+    expect(() => load({ ...base, TLS_CERT_FILE: cert, TLS_KEY_FILE: join(dir, 'missing.key') })).toThrow(
+      /TLS_KEY_FILE: cannot read/,
+    );
+    expect(() => load({ ...base, WS_COMPRESSION: 'dedicated' })).toThrow(/WS_COMPRESSION/);
+    expect(() => load({ ...base, TLS_CERTFILE: cert })).toThrow(/TLS_CERTFILE: unknown setting/);
+  });
+
   it('documents every setting', () => {
     for (const [name, setting] of Object.entries(settings))
       expect(setting.doc.length, name).toBeGreaterThan(10);

@@ -42,6 +42,7 @@ export const fanout = $root.fanout = (() => {
          * @property {number} ERROR_CODE_FORBIDDEN=202 ERROR_CODE_FORBIDDEN value
          * @property {number} ERROR_CODE_SESSION_FORBIDDEN=203 ERROR_CODE_SESSION_FORBIDDEN value
          * @property {number} ERROR_CODE_SUBJECT_MISMATCH=204 ERROR_CODE_SUBJECT_MISMATCH value
+         * @property {number} ERROR_CODE_AUTH_UNAVAILABLE=205 ERROR_CODE_AUTH_UNAVAILABLE value
          * @property {number} ERROR_CODE_INVALID_CHANNEL=300 ERROR_CODE_INVALID_CHANNEL value
          * @property {number} ERROR_CODE_UNKNOWN_TOPIC=301 ERROR_CODE_UNKNOWN_TOPIC value
          * @property {number} ERROR_CODE_TOO_MANY_SUBSCRIPTIONS=302 ERROR_CODE_TOO_MANY_SUBSCRIPTIONS value
@@ -71,6 +72,7 @@ export const fanout = $root.fanout = (() => {
             values[valuesById[202] = "ERROR_CODE_FORBIDDEN"] = 202;
             values[valuesById[203] = "ERROR_CODE_SESSION_FORBIDDEN"] = 203;
             values[valuesById[204] = "ERROR_CODE_SUBJECT_MISMATCH"] = 204;
+            values[valuesById[205] = "ERROR_CODE_AUTH_UNAVAILABLE"] = 205;
             values[valuesById[300] = "ERROR_CODE_INVALID_CHANNEL"] = 300;
             values[valuesById[301] = "ERROR_CODE_UNKNOWN_TOPIC"] = 301;
             values[valuesById[302] = "ERROR_CODE_TOO_MANY_SUBSCRIPTIONS"] = 302;
@@ -101,6 +103,7 @@ export const fanout = $root.fanout = (() => {
          * @property {number} CLOSE_CODE_STORE_UNAVAILABLE=4004 CLOSE_CODE_STORE_UNAVAILABLE value
          * @property {number} CLOSE_CODE_SOURCE_UNAVAILABLE=4005 CLOSE_CODE_SOURCE_UNAVAILABLE value
          * @property {number} CLOSE_CODE_RATE_LIMITED=4006 CLOSE_CODE_RATE_LIMITED value
+         * @property {number} CLOSE_CODE_AUTH_UNAVAILABLE=4007 CLOSE_CODE_AUTH_UNAVAILABLE value
          * @property {number} CLOSE_CODE_SESSION_NOT_FOUND=4100 CLOSE_CODE_SESSION_NOT_FOUND value
          * @property {number} CLOSE_CODE_TOKEN_EXPIRED=4200 CLOSE_CODE_TOKEN_EXPIRED value
          * @property {number} CLOSE_CODE_PROTOCOL_ERROR=4400 CLOSE_CODE_PROTOCOL_ERROR value
@@ -121,6 +124,7 @@ export const fanout = $root.fanout = (() => {
             values[valuesById[4004] = "CLOSE_CODE_STORE_UNAVAILABLE"] = 4004;
             values[valuesById[4005] = "CLOSE_CODE_SOURCE_UNAVAILABLE"] = 4005;
             values[valuesById[4006] = "CLOSE_CODE_RATE_LIMITED"] = 4006;
+            values[valuesById[4007] = "CLOSE_CODE_AUTH_UNAVAILABLE"] = 4007;
             values[valuesById[4100] = "CLOSE_CODE_SESSION_NOT_FOUND"] = 4100;
             values[valuesById[4200] = "CLOSE_CODE_TOKEN_EXPIRED"] = 4200;
             values[valuesById[4400] = "CLOSE_CODE_PROTOCOL_ERROR"] = 4400;

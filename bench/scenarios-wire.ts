@@ -1,0 +1,231 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTopic, quotePayload, uniqueId } from '@fanout/testing';
+import { startEdge } from './lib/edge.js';
+import { sleep } from './lib/pool.js';
+import { type BenchContext, closedLoop, openAndWait, settle, startBaseline } from './scenarios.js';
+
+/** One row of the wire scenario: the same fan-out over another transport setting. */
+export interface WireRow {
+  name: string;
+  /** The server: the fanout edge, or the raw uWS baseline (same payload, no Kafka). */
+  server: 'fanout' | 'uws';
+  tls: boolean;
+  compression: boolean;
+  connections: number;
+  ready: number;
+  deliveriesPerSec: number;
+  recordsPerSec: number;
+  /** WebSocket bytes the clients received per delivered record (frame headers included; TLS: decrypted). */
+  bytesPerDelivery: number;
+  /** Share of publications that arrived compressed. */
+  compressedShare: number;
+  /** The server's CPU time over the measurement and the drain after it, per wall second (1 = one core). */
+  edgeCpu: number;
+  /** Server CPU microseconds per 1,000 deliveries (measurement and the drain after it). */
+  edgeCpuUsPerKDelivery: number;
+  /** Slow-client events the edge counted (taken off live, closed): flow control, not the transport, if non-zero. */
+  slowClientEvents: number;
+}
+
+/** Scenario 6: TLS cost and permessage-deflate (bytes, rate) for a ~300-byte JSON record. */
+export interface WireResult {
+  payloadBytes: number;
+  rows: WireRow[];
+}
+
+const HOST = '127.0.0.1';
+
+/** Sum of a metric's samples in the edge's /metrics (0 when absent). */
+async function metricSum(port: number, tls: boolean, name: string): Promise<number> {
+  const text = await fetch(`http://${HOST}:${port}/metrics`)
+    .then((r) => r.text())
+    .catch(() => '');
+  if (tls) return Number.NaN;
+  let sum = 0;
+  for (const line of text.split('\n'))
+    if (line.startsWith(name)) sum += Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
+  return sum;
+}
+
+/** utime + stime of a process, seconds. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** A self-signed certificate for 127.0.0.1, made with openssl in a temporary directory. */
+function selfSigned(dir: string): { cert: string; key: string } {
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
+  return { cert, key };
+}
+
+/**
+ * The fan-out throughput of one `<topic>` channel to N connections, with a
+ * ~300-byte JSON payload, in three settings: plain ws://, wss:// (TLS at the
+ * edge) and ws:// with permessage-deflate negotiated by every client. Each
+ * row runs on a fresh edge.
+ */
+export async function wire(ctx: BenchContext): Promise<WireResult> {
+  const { opts } = ctx;
+  const n = opts.wireConnections;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-tls-'));
+  const payloadBytes = quotePayload(0).length;
+  const rows: WireRow[] = [];
+  try {
+    const { cert, key } = selfSigned(dir);
+    const settings = [
+      { name: 'ws://', tls: false, compression: false },
+      { name: 'wss:// (TLS)', tls: true, compression: false },
+      { name: 'ws:// + permessage-deflate', tls: false, compression: true },
+    ];
+    for (const s of settings) {
+      const topic = await createTopic(ctx.brokers, {
+        partitions: opts.partitions,
+        name: uniqueId('bench-wire'),
+      });
+      const edge = await startEdge({
+        brokers: ctx.brokers,
+        redisUrl: ctx.redisUrl,
+        topics: [topic],
+        nodeId: 'bench-wire',
+        env: {
+          ...(s.tls ? { TLS_CERT_FILE: cert, TLS_KEY_FILE: key } : {}),
+          ...(s.compression ? { WS_COMPRESSION: 'shared' } : {}),
+        },
+      });
+      try {
+        ctx.log(`wire: ${n} connections, ${s.name}, ${payloadBytes}-byte JSON`);
+        const ready = await openAndWait(ctx, {
+          host: HOST,
+          port: edge.port,
+          count: n,
+          mode: 'fanout',
+          channels: [topic],
+          trackEvery: opts.trackEvery,
+          dense: true,
+          tls: s.tls,
+          deflate: s.compression,
+        });
+        await sleep(200);
+        const before = await ctx.pool.stats();
+        const cpu0 = cpuSeconds(edge.pid);
+        const t0 = performance.now();
+        const f = await closedLoop(ctx, {
+          conns: ready,
+          perRecord: ready,
+          durationMs: opts.durationMs,
+          publish: (k) => ctx.producer.send(topic, k, (i) => quotePayload(i)),
+        });
+        await settle(ctx);
+        const cpu = cpuSeconds(edge.pid) - cpu0;
+        const wall = (performance.now() - t0) / 1000;
+        const after = await ctx.pool.stats();
+        const pubs = after.pubs - before.pubs;
+        if (after.counters.gaps + after.counters.dups + after.counters.decodeMismatches > 0)
+          ctx.log(`wire position check (${s.name}): ${JSON.stringify(after.counters)}`);
+        const slowClientEvents = await metricSum(edge.port, s.tls, 'fanout_slow_client_events_total');
+        if (slowClientEvents > 0) ctx.log(`wire (${s.name}): ${slowClientEvents} slow-client events`);
+        rows.push({
+          ...s,
+          server: 'fanout',
+          slowClientEvents,
+          connections: n,
+          ready,
+          ...f,
+          bytesPerDelivery: (after.counters.bytes - before.counters.bytes) / Math.max(1, pubs),
+          compressedShare:
+            (after.counters.compressedFrames - before.counters.compressedFrames) / Math.max(1, pubs),
+          edgeCpu: cpu / wall,
+          edgeCpuUsPerKDelivery: (cpu * 1e9) / Math.max(1, pubs),
+        });
+        await ctx.pool.close();
+      } finally {
+        await edge.stop();
+      }
+    }
+    // Raw uWS, same JSON payload wrapped in the same Publication frame, with
+    // and without its shared compressor: what deflate costs uWS itself.
+    for (const compression of [false, true]) {
+      const name = compression ? 'raw uWS ws:// + permessage-deflate' : 'raw uWS ws://';
+      const topic = uniqueId('bench-wire-uws');
+      const baseline = await startBaseline(compression ? { env: { BASELINE_COMPRESSION: 'shared' } } : {});
+      try {
+        await baseline.rpc.call('setup', { topics: [topic], topic, payload: quotePayload(0) });
+        ctx.log(`wire: ${n} connections, ${name}`);
+        const ready = await openAndWait(ctx, {
+          host: HOST,
+          port: baseline.port,
+          count: n,
+          mode: 'raw',
+          channels: [topic],
+          deflate: compression,
+        });
+        const before = await ctx.pool.stats();
+        const cpu0 = cpuSeconds(baseline.pid);
+        const t0 = performance.now();
+        let from = 0;
+        const f = await closedLoop(ctx, {
+          conns: ready,
+          perRecord: ready,
+          durationMs: opts.durationMs,
+          publish: async (k) => {
+            await baseline.rpc.call('publish', { count: k, from });
+            from += k;
+          },
+        });
+        await settle(ctx);
+        const cpu = cpuSeconds(baseline.pid) - cpu0;
+        const wall = (performance.now() - t0) / 1000;
+        const after = await ctx.pool.stats();
+        const pubs = after.pubs - before.pubs;
+        rows.push({
+          name,
+          server: 'uws',
+          tls: false,
+          compression,
+          connections: n,
+          ready,
+          ...f,
+          bytesPerDelivery: (after.counters.bytes - before.counters.bytes) / Math.max(1, pubs),
+          compressedShare:
+            (after.counters.compressedFrames - before.counters.compressedFrames) / Math.max(1, pubs),
+          edgeCpu: cpu / wall,
+          edgeCpuUsPerKDelivery: (cpu * 1e9) / Math.max(1, pubs),
+          slowClientEvents: 0,
+        });
+        await ctx.pool.close();
+      } finally {
+        await baseline.stop();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { payloadBytes, rows };
+}
