@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import {
   type Channel,
+  type SessionQuota,
   type WriteBehind,
+  boundedForLog,
   coveringDiff,
   coveringTopics,
   isWellFormedSessionId,
   newSessionId,
+  ownerKey,
   parseChannel,
   partitionForKey,
 } from '@fanout/core';
@@ -24,6 +27,7 @@ import {
 import { type Authenticator, TokenError } from './auth.js';
 import { type CatchUpContext, bringLive } from './catch-up.js';
 import type { Connection, Subscription } from './connection.js';
+import type { SessionOwners } from './session-owners.js';
 import type { SessionStore } from './store/session-store.js';
 
 /** What the frame handlers need from the edge. */
@@ -31,6 +35,10 @@ export interface HandlerContext extends CatchUpContext {
   auth: Authenticator;
   store: SessionStore;
   acks: WriteBehind;
+  /** One owner per session: takeovers, releases, refused writes. */
+  owners: SessionOwners;
+  /** Sessions per subject and new sessions per second per subject. */
+  sessionQuota: SessionQuota;
   nodeId: string;
   heartbeatIntervalMs: number;
   limits: {
@@ -180,17 +188,34 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
 
   if (!hello.sessionId) {
     const id = newSessionId((n) => randomBytes(n));
+    let created: Awaited<ReturnType<SessionStore['create']>>;
     try {
-      await ctx.store.create(id, principal.subject);
+      created = await ctx.store.create(id, principal.subject, ctx.nodeId, ctx.sessionQuota);
     } catch (err) {
       return storeFailed(conn, err);
     }
-    if (conn.closed) return;
+    if (created.kind === 'rate-limited') {
+      conn.error(
+        ErrorCode.RATE_LIMITED,
+        `more than ${ctx.sessionQuota.perSecond} new sessions per second for this subject`,
+        { retriable: true },
+      );
+      conn.close(CloseCode.RATE_LIMITED, 'session rate limited');
+      return;
+    }
     conn.sessionId = id;
+    conn.epoch = created.epoch;
+    ctx.owners.own(conn);
+    if (conn.closed) return ctx.owners.closed(conn);
     conn.helloState = 'done';
     conn.bindLog({ session_id: id });
     conn.log.info(
-      { subject: principal.subject, client: hello.clientName, version: hello.clientVersion },
+      {
+        subject: boundedForLog(principal.subject),
+        client: boundedForLog(hello.clientName),
+        version: boundedForLog(hello.clientVersion),
+        evicted: created.evicted,
+      },
       'session created',
     );
     ctx.onSession?.('created');
@@ -203,25 +228,28 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
     conn.close(CloseCode.SESSION_NOT_FOUND, 'session not found');
     return;
   }
-  let stored: Awaited<ReturnType<SessionStore['load']>>;
+  // The subject is checked before the session is touched; a session of
+  // another subject answers exactly like a missing one.
+  const notFound = () => {
+    conn.error(ErrorCode.SESSION_NOT_FOUND, 'session not found or expired');
+    conn.close(CloseCode.SESSION_NOT_FOUND, 'session not found');
+  };
+  let claimed: Awaited<ReturnType<SessionStore['claim']>>;
   try {
-    stored = await ctx.store.load(hello.sessionId);
+    const holder = await ctx.owners.takeOver(hello.sessionId, principal.subject);
+    claimed = holder && (await ctx.store.claim(hello.sessionId, principal.subject, ctx.nodeId));
   } catch (err) {
     return storeFailed(conn, err);
   }
-  if (conn.closed) return;
-  if (!stored) {
-    conn.error(ErrorCode.SESSION_NOT_FOUND, 'session not found or expired');
-    conn.close(CloseCode.SESSION_NOT_FOUND, 'session not found');
-    return;
+  if (!claimed) {
+    log.info({ subject: boundedForLog(principal.subject) }, 'resume of an unknown session refused');
+    return notFound();
   }
-  if (stored.subject !== principal.subject) {
-    log.warn({ subject: principal.subject }, "resume of another subject's session refused");
-    conn.error(ErrorCode.SESSION_FORBIDDEN, 'session belongs to another subject');
-    conn.close(CloseCode.SESSION_FORBIDDEN, 'session forbidden');
-    return;
-  }
+  const stored = claimed.session;
   conn.sessionId = stored.id;
+  conn.epoch = claimed.epoch;
+  ctx.owners.own(conn);
+  if (conn.closed) return ctx.owners.closed(conn);
   conn.helloState = 'done';
   conn.bindLog({ session_id: stored.id });
   const delivered = new Map<string, Map<number, number>>();
@@ -229,7 +257,9 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
     delivered.set(d.channel, new Map(d.positions.map((p) => [p.partition, p.offset])));
 
   const restored: Subscription[] = [];
-  for (const [name, acked] of stored.subscriptions) {
+  // The store holds at most the limit; older sessions could hold more.
+  const kept = [...stored.subscriptions].slice(0, ctx.limits.maxSubscriptions);
+  for (const [name, acked] of kept) {
     const parsed = parseChannel(name, { maxLength: ctx.limits.maxChannelBytes });
     const partitions = parsed.ok ? channelPartitions(ctx, parsed.channel) : undefined;
     if (!parsed.ok || !partitions) {
@@ -238,7 +268,7 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
     }
     if (!conn.acl?.allows(parsed.channel)) {
       conn.error(ErrorCode.FORBIDDEN, `restored channel ${name} is no longer allowed`, { channel: name });
-      ctx.store.unsubscribe(stored.id, name).catch(() => undefined);
+      ctx.store.unsubscribe(stored.id, conn.epoch, name).catch(() => undefined);
       continue;
     }
     const fromClient = delivered.get(name);
@@ -258,7 +288,16 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
       catchingUp: false,
     });
   }
-  conn.log.info({ subject: principal.subject, subscriptions: restored.length }, 'session resumed');
+  conn.log.info(
+    {
+      subject: boundedForLog(principal.subject),
+      client: boundedForLog(hello.clientName),
+      version: boundedForLog(hello.clientVersion),
+      subscriptions: restored.length,
+      epoch: conn.epoch,
+    },
+    'session resumed',
+  );
   ctx.onSession?.('resumed');
   welcome(
     ctx,
@@ -345,13 +384,31 @@ async function onSubscribe(ctx: HandlerContext, conn: Connection, s: Subscribe):
     catchingUp: false,
   };
   conn.subs.set(channel.name, sub);
+  let outcome: Awaited<ReturnType<SessionStore['subscribe']>>;
   try {
-    await ctx.store.subscribe(conn.sessionId, channel.name, positions);
+    outcome = await ctx.store.subscribe(
+      conn.sessionId,
+      conn.epoch,
+      channel.name,
+      positions,
+      ctx.limits.maxSubscriptions,
+    );
   } catch (err) {
     conn.subs.delete(channel.name);
     sub.cancelled = true;
     conn.log.warn({ err }, 'cannot store subscription');
     return fail(ErrorCode.STORE_UNAVAILABLE, 'session store unavailable, retry later', true);
+  }
+  if (outcome !== 'ok') {
+    conn.subs.delete(channel.name);
+    sub.cancelled = true;
+    if (outcome === 'full')
+      return fail(
+        ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+        `the session holds at most ${ctx.limits.maxSubscriptions} subscriptions`,
+      );
+    ctx.owners.refused(new Map([[ownerKey(conn.sessionId, conn.epoch), outcome]]));
+    return;
   }
   await bringLive(ctx, conn, sub);
 }
@@ -369,12 +426,14 @@ async function onUnsubscribe(ctx: HandlerContext, conn: Connection, u: Unsubscri
   conn.subs.delete(u.channel);
   if (sub.state === 'live') updateLiveTopics(ctx, conn);
   conn.send({ kind: 'unsubscribed', unsubscribed: { requestId: u.requestId, channel: u.channel } });
-  await ctx.store.unsubscribe(conn.sessionId, u.channel).catch((err: unknown) => {
+  await ctx.store.unsubscribe(conn.sessionId, conn.epoch, u.channel).catch((err: unknown) => {
     conn.log.warn({ err, channel: u.channel }, 'cannot remove subscription from the store');
   });
 }
 
 function onAck(ctx: HandlerContext, conn: Connection, ack: Ack): void {
+  // Taken over: the store would refuse them anyway.
+  if (conn.fenced) return;
   const sub = conn.subs.get(ack.channel);
   if (!sub) {
     conn.error(ErrorCode.NOT_SUBSCRIBED, `ack for ${ack.channel}, which is not subscribed`, {
@@ -405,8 +464,9 @@ function onAck(ctx: HandlerContext, conn: Connection, ack: Ack): void {
       return;
     }
   }
+  const owner = ownerKey(conn.sessionId, conn.epoch);
   for (const pos of ack.positions)
-    if (pos.offset >= 0) ctx.acks.add(conn.sessionId, ack.channel, pos.partition, pos.offset);
+    if (pos.offset >= 0) ctx.acks.add(owner, ack.channel, pos.partition, pos.offset);
 }
 
 async function onRefresh(ctx: HandlerContext, conn: Connection, token: string): Promise<void> {
@@ -430,7 +490,7 @@ async function onRefresh(ctx: HandlerContext, conn: Connection, token: string): 
     sub.cancelled = true;
     conn.subs.delete(name);
     conn.error(ErrorCode.FORBIDDEN, `${name} is no longer allowed by the refreshed token`, { channel: name });
-    ctx.store.unsubscribe(conn.sessionId, name).catch(() => undefined);
+    ctx.store.unsubscribe(conn.sessionId, conn.epoch, name).catch(() => undefined);
   }
   updateLiveTopics(ctx, conn);
 }
