@@ -111,7 +111,13 @@ export function createRedisStore(
   ) as ScriptClient;
   for (const [name, numberOfKeys, lua] of SCRIPTS) redis.defineCommand(name, { numberOfKeys, lua });
   // Subscriber connection for takeover messages (a connection in subscriber mode runs nothing else).
-  const sub = redis.duplicate() as Client;
+  // It queues its SUBSCRIBE until connected and resubscribes after every reconnect.
+  const sub: Client = cluster
+    ? new Cluster(options.clusterNodes, {
+        clusterRetryStrategy: common.retryStrategy,
+        redisOptions: { connectTimeout: 3000 },
+      })
+    : new Redis(options.url, { connectTimeout: 3000, retryStrategy: common.retryStrategy });
   let listener: ((m: TakeoverMessage) => void) | undefined;
   sub.on('message', (channel: string, text: string) => {
     if (channel !== TAKEOVER_CHANNEL) return;
