@@ -11,6 +11,12 @@ export type { BrokerPropertyValue } from './kafka-config.js';
 export { KAFKA_VERSION } from './kafka-dist.js';
 export type { KafkaHandle, StartKafkaOptions } from './kafka-handle.js';
 export type { RedisHandle, StartRedisOptions } from './redis-handle.js';
+export {
+  type ClusterNodeInfo,
+  LocalRedisCluster,
+  type StartRedisClusterOptions,
+  startRedisCluster,
+} from './local-redis-cluster.js';
 export type { RestartOptions, ServiceHandle } from './service-handle.js';
 export { parseBrokerList, startKafka } from './start-kafka.js';
 export { startRedis } from './start-redis.js';
