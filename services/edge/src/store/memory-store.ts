@@ -20,7 +20,8 @@ export function createMemoryStore(options: { ttlSeconds: number; now?: () => num
   const ttlMs = options.ttlSeconds * 1000;
   const sessions = new Map<string, Entry>();
   const rates = new Map<string, QuotaRate>();
-  let listener: ((m: TakeoverMessage) => void) | undefined;
+  // Every edge sharing this store hears every message (tests run several on one store).
+  const listeners = new Set<(m: TakeoverMessage) => void>();
   const alive = new Map<string, number>();
 
   const get = (id: string): Entry | undefined => {
@@ -129,10 +130,12 @@ export function createMemoryStore(options: { ttlSeconds: number; now?: () => num
       return refused;
     },
     async announce(message) {
-      queueMicrotask(() => listener?.(message));
+      queueMicrotask(() => {
+        for (const l of listeners) l(message);
+      });
     },
     onTakeover(l) {
-      listener = l;
+      listeners.add(l);
     },
     async heartbeat(node) {
       alive.set(node, now() + 5000);
@@ -142,7 +145,7 @@ export function createMemoryStore(options: { ttlSeconds: number; now?: () => num
     },
     async close() {
       sessions.clear();
-      listener = undefined;
+      listeners.clear();
     },
   };
 }

@@ -98,7 +98,7 @@ export interface SessionStore {
   touch(owners: readonly string[]): Promise<Map<string, OwnerRefusal>>;
   /** Sends a takeover message to every edge (including this one). */
   announce(message: TakeoverMessage): Promise<void>;
-  /** Receives every takeover message. One listener. */
+  /** Receives every takeover message (the edge registers one listener). */
   onTakeover(listener: (message: TakeoverMessage) => void): void;
   /** Marks this edge alive for a few seconds (called every second), and checks the store answers. */
   heartbeat(node: string): Promise<void>;
