@@ -362,7 +362,8 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     message: (ws, message, isBinary) => {
       const conn = ws.getUserData().conn;
       if (!conn) return;
-      if (overBuffered(conn)) return;
+      // After Hello a lagging client is the slow-client logic's business (it may well ack meanwhile).
+      if (conn.helloState !== 'done' && overBuffered(conn)) return;
       handleMessage(ctx, conn, message, isBinary);
     },
     // uWS answers WebSocket pings itself; a client that pings without reading piles pongs up.

@@ -108,7 +108,8 @@ export function handleMessage(
 async function dispatch(ctx: HandlerContext, conn: Connection, frame: ClientFrame): Promise<void> {
   switch (frame.kind) {
     case 'ping':
-      conn.send({ kind: 'pong', pong: {} });
+      // A client with this much unread has not read the last pongs either: no pile of pongs.
+      if (conn.bufferedAmount() <= ctx.softBytes) conn.send({ kind: 'pong', pong: {} });
       return;
     case 'pong':
       return;
