@@ -87,6 +87,21 @@ describe('the Redis session store (real redis-server)', () => {
     expect(await redis().pttl(key(ids[0] as string))).toBeGreaterThan(90_000);
   });
 
+  it('counts a session’s subscriptions in the store: the limit holds whichever connection asks', async () => {
+    const s = await store();
+    const id = sid();
+    await s.create(id, 'dave', 'edge-a', quota);
+    expect(await s.subscribe(id, 1, 'a', new Map(), 2)).toBe('ok');
+    expect(await s.subscribe(id, 1, 'b', new Map(), 2)).toBe('ok');
+    // Another connection (a new owner) of the same session still sees the two.
+    await s.claim(id, 'dave', 'edge-b');
+    expect(await s.subscribe(id, 2, 'c', new Map(), 2)).toBe('full');
+    expect(await s.subscribe(id, 2, 'a', new Map([[0, 5]]), 2)).toBe('ok');
+    await s.unsubscribe(id, 2, 'b');
+    expect(await s.subscribe(id, 2, 'c', new Map(), 2)).toBe('ok');
+    expect((await s.claim(id, 'dave', 'edge-b'))?.session.subscriptions.size).toBe(2);
+  });
+
   it('one failing session does not hold back the others’ acks', async () => {
     const s = await store();
     const good = sid();
