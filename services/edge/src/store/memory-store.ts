@@ -19,6 +19,8 @@ export function createMemoryStore(options: { ttlSeconds: number; now?: () => num
   const now = options.now ?? Date.now;
   const ttlMs = options.ttlSeconds * 1000;
   const sessions = new Map<string, Entry>();
+  // Session ids per subject, for the quota (pruned as sessions expire or are evicted).
+  const bySubject = new Map<string, Set<string>>();
   const rates = new Map<string, QuotaRate>();
   // Every edge sharing this store hears every message (tests run several on one store).
   const listeners = new Set<(m: TakeoverMessage) => void>();
@@ -44,7 +46,14 @@ export function createMemoryStore(options: { ttlSeconds: number; now?: () => num
 
   return {
     async create(id, subject, node, quota) {
-      const mine = [...sessions].filter(([sid]) => get(sid)?.subject === subject);
+      const ids = bySubject.get(subject) ?? new Set<string>();
+      bySubject.set(subject, ids);
+      const mine: Array<[string, Entry]> = [];
+      for (const sid of ids) {
+        const e = get(sid);
+        if (e) mine.push([sid, e]);
+        else ids.delete(sid);
+      }
       const decision = admitSession(
         mine.map(([sid, e]) => ({ id: sid, activeAt: e.activeAt, live: e.node !== '' })),
         rates.get(subject),
@@ -53,7 +62,11 @@ export function createMemoryStore(options: { ttlSeconds: number; now?: () => num
       );
       if (decision.kind === 'refused') return { kind: 'rate-limited' };
       rates.set(subject, decision.rate);
-      for (const sid of decision.evict) sessions.delete(sid);
+      for (const sid of decision.evict) {
+        sessions.delete(sid);
+        ids.delete(sid);
+      }
+      ids.add(id);
       sessions.set(id, {
         subject,
         subscriptions: new Map(),
@@ -145,6 +158,7 @@ export function createMemoryStore(options: { ttlSeconds: number; now?: () => num
     },
     async close() {
       sessions.clear();
+      bySubject.clear();
       listeners.clear();
     },
   };
