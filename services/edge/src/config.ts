@@ -82,7 +82,7 @@ export const settings = {
     doc: 'WebSocket connections per edge; upgrades past it get HTTP 503 so a load balancer tries another edge.',
   },
   TAKEOVER_WAIT_MS: {
-    schema: int(10).default(2000),
+    schema: int(10).default(1000),
     doc: "A resume of a session held on another edge waits at most this long for that edge to write the holder's acks and close it (4101).",
   },
   WINDOW_MAX_RECORDS: {

@@ -536,6 +536,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
           logger.error({ err, pending: acks.pending }, 'could not flush every pending ack');
         }
         acks.close();
+        await store.leave(config.nodeId).catch(() => undefined);
         for (const topic of topics.values()) topic.scans.close();
         await Promise.allSettled([log.close(), store.close()]);
         logger.info('edge stopped');

@@ -151,7 +151,10 @@ export function createMemoryStore(options: { ttlSeconds: number; now?: () => num
       listeners.add(l);
     },
     async heartbeat(node) {
-      alive.set(node, now() + 5000);
+      alive.set(node, now() + 3000);
+    },
+    async leave(node) {
+      alive.delete(node);
     },
     async isAlive(node) {
       return (alive.get(node) ?? 0) > now();

@@ -28,7 +28,7 @@ const rateKey = (subject: string) => `fanout:subject:{${subject}}:rate`;
 const edgeKey = (node: string) => `fanout:edge:{${node}}`;
 const TAKEOVER_CHANNEL = 'fanout:takeover';
 /** An edge is alive while its key lives; it is refreshed every second. */
-const EDGE_ALIVE_MS = 5000;
+const EDGE_ALIVE_MS = 3000;
 
 type Client = Redis | Cluster;
 type Owner = { id: string; epoch: number; key: string };
@@ -307,6 +307,10 @@ export function createRedisStore(
     heartbeat: (node) =>
       run('heartbeat', async () => {
         await redis.set(edgeKey(node), '1', 'PX', EDGE_ALIVE_MS);
+      }),
+    leave: (node) =>
+      run('leave', async () => {
+        await redis.del(edgeKey(node));
       }),
     isAlive: (node) => run('liveness', async () => (await redis.exists(edgeKey(node))) === 1),
     async close() {

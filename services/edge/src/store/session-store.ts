@@ -102,6 +102,8 @@ export interface SessionStore {
   onTakeover(listener: (message: TakeoverMessage) => void): void;
   /** Marks this edge alive for a few seconds (called every second), and checks the store answers. */
   heartbeat(node: string): Promise<void>;
+  /** This edge stops: it is no longer alive (resumes of its sessions do not wait for it). */
+  leave(node: string): Promise<void>;
   /** Whether edge `node` marked itself alive recently. */
   isAlive(node: string): Promise<boolean>;
   close(): Promise<void>;
