@@ -75,7 +75,8 @@ describe('hostile input', () => {
     await expectClosed(c, ErrorCode.MALFORMED_FRAME, CloseCode.PROTOCOL_ERROR);
 
     c = await fresh('oversized frame');
-    c.send({ subscribe: { requestId: 1, channel: 'x'.repeat(MAX_FRAME_BYTES * 2), start: Start.LATEST } });
+    // Above MAX_FRAME_BYTES, within the transport's 2 × MAX_FRAME_BYTES.
+    c.send({ subscribe: { requestId: 1, channel: 'x'.repeat(MAX_FRAME_BYTES * 1.5), start: Start.LATEST } });
     await expectClosed(c, ErrorCode.FRAME_TOO_LARGE, CloseCode.FRAME_TOO_LARGE);
 
     c = await fresh('huge frame (past the WebSocket limit)');
@@ -154,15 +155,19 @@ describe('hostile input', () => {
     await expectClosed(c, ErrorCode.UNAUTHENTICATED, CloseCode.UNAUTHENTICATED);
 
     const alices = bystander.welcome?.sessionId as string;
+    // Another subject's session reads exactly like an unknown one (and is not taken over).
     c = await fresh("another subject's session id", onlyKeyA, false);
     await expect(c.hello({ token: onlyKeyA, sessionId: alices })).rejects.toBeInstanceOf(EdgeErrorFrame);
-    await expectClosed(c, ErrorCode.SESSION_FORBIDDEN, CloseCode.SESSION_FORBIDDEN);
+    await expectClosed(c, ErrorCode.SESSION_NOT_FOUND, CloseCode.SESSION_NOT_FOUND);
+    const foreign = { error: c.errors[0]?.message, close: c.close };
 
     c = await fresh('unknown session id', everything, false);
     await expect(c.hello({ token: everything, sessionId: 'A'.repeat(22) })).rejects.toBeInstanceOf(
       EdgeErrorFrame,
     );
     await expectClosed(c, ErrorCode.SESSION_NOT_FOUND, CloseCode.SESSION_NOT_FOUND);
+    expect({ error: c.errors[0]?.message, close: c.close }).toEqual(foreign);
+    expect(bystander.close, 'the owner of the session stays connected').toBeUndefined();
 
     expect(bystander.errors).toEqual([]);
     expect(bystander.violations).toEqual([]);

@@ -19,8 +19,10 @@ export function webStorage(area: WebStorageArea): SessionStorage {
 
 /**
  * `sessionStorage` when the environment has one: it survives reloads and is
- * per tab, so two tabs never present the same session (a shared session would
- * let one tab's acks move the other's resume point). Undefined in Node.
+ * per tab. A duplicated tab starts with a copy of it, so two tabs can present
+ * the same session: the edge then keeps one owner and closes the older one
+ * with 4101, which forks a new session from its own delivered positions.
+ * Undefined in Node.
  */
 export function defaultStorage(): SessionStorage | undefined {
   try {

@@ -85,6 +85,37 @@ describe('close codes', () => {
     expect(client.sessionId).toBe('sess-2');
   });
 
+  it('4101 taken over: does not fight back; forks a new session from its own delivered positions (START_AFTER) and stores it', async () => {
+    const storage = new Map<string, string>();
+    const { net, client } = setup({
+      storage: {
+        get: (k) => storage.get(k) ?? null,
+        set: (k, v) => void storage.set(k, v),
+        remove: (k) => void storage.delete(k),
+      },
+    });
+    const rec = recorder();
+    client.subscribe('prices', rec.handler);
+    const edge = await accept(net, { sessionId: 'shared' });
+    edge.confirm('prices', [{ partition: 0, offset: 4 }]);
+    edge.publish({ topic: 'prices', partition: 0, offset: 5 });
+    edge.publish({ topic: 'prices', partition: 0, offset: 6 });
+    await tick();
+    edge.serverSend({ error: { code: 402, message: 'session taken over by a newer connection' } });
+    edge.serverClose(4101);
+    expect(client.state).toBe('reconnecting');
+    await tick(1000);
+    const next = await accept(net, { sessionId: 'forked' });
+    expect(next.hello.sessionId).toBe('');
+    expect(next.frames('subscribe')).toEqual([
+      expect.objectContaining({ channel: 'prices', start: 2, after: [{ partition: 0, offset: 6 }] }),
+    ]);
+    expect(client.sessionId).toBe('forked');
+    expect(storage.get('fanout:default')).toContain('forked');
+    // Only one connection after the takeover: it never resumed the shared session again.
+    expect(net.sockets).toHaveLength(2);
+  });
+
   it('4200 calls getToken again and reconnects with the new token', async () => {
     let n = 0;
     const { net } = setup({ getToken: () => `token-${++n}` });

@@ -43,6 +43,10 @@ export type {
   ScanStats,
 } from './scan-coordinator.js';
 export { ScanCoordinator } from './scan-coordinator.js';
+export type { TakeoverPlan } from './session-owner.js';
+export { ownerKey, ownsSession, parseOwnerKey, planTakeover } from './session-owner.js';
+export type { AdmitDecision, QuotaRate, QuotaSession, SessionQuota } from './session-quota.js';
+export { admitSession, boundedForLog } from './session-quota.js';
 export { base64url, isWellFormedSessionId, newSessionId, SESSION_ID_BYTES } from './session-id.js';
 export type { TimerFunctions, WriteBehindOptions } from './write-behind.js';
 export { WriteBehind } from './write-behind.js';

@@ -28,6 +28,12 @@ export type {
 } from './kafka-handle.js';
 export { QUOTE_SYMBOLS, produceQuotes, quotePayload, quoteSeq } from './quotes.js';
 export type { RedisHandle, StartRedisOptions } from './redis-handle.js';
+export {
+  type ClusterNodeInfo,
+  LocalRedisCluster,
+  type StartRedisClusterOptions,
+  startRedisCluster,
+} from './local-redis-cluster.js';
 export type { RestartOptions, ServiceHandle } from './service-handle.js';
 export { parseBrokerList, startKafka } from './start-kafka.js';
 export { type ScramMechanismName, upsertScramUser } from './scram-user.js';

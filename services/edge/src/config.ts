@@ -66,7 +66,32 @@ export const settings = {
       .optional(),
     doc: 'Redis URL for sessions.',
   },
-  SESSION_TTL_SECONDS: { schema: int(60).default(86_400), doc: 'Session lifetime after its last activity.' },
+  REDIS_CLUSTER_NODES: {
+    schema: list
+      .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port')).min(1, 'needs at least one node'))
+      .optional(),
+    doc: 'Redis Cluster seed nodes for sessions, comma-separated host:port (instead of REDIS_URL).',
+  },
+  SESSION_TTL_SECONDS: {
+    schema: int(10).default(86_400),
+    doc: 'Session lifetime after its last activity; a connected session is kept alive (refreshed every third of it, at most every 60 s).',
+  },
+  MAX_SESSIONS_PER_SUBJECT: {
+    schema: int(1).default(100),
+    doc: "Sessions a subject keeps; creating one more evicts the subject's oldest idle (unconnected) session.",
+  },
+  NEW_SESSIONS_PER_SECOND: {
+    schema: int(1).default(20),
+    doc: 'New sessions a subject may create per second (more: Error RATE_LIMITED, close 4006).',
+  },
+  MAX_CONNECTIONS: {
+    schema: int(1).default(100_000),
+    doc: 'WebSocket connections per edge; upgrades past it get HTTP 503 so a load balancer tries another edge.',
+  },
+  TAKEOVER_WAIT_MS: {
+    schema: int(10).default(1000),
+    doc: "A resume of a session held on another edge waits at most this long for that edge to write the holder's acks and close it (4101).",
+  },
   WINDOW_MAX_RECORDS: {
     schema: int(1).default(10_000),
     doc: 'In-memory replay window per partition: most records.',
@@ -241,8 +266,13 @@ export interface EdgeConfig {
   nodeId: string;
   kafka: KafkaConnection & { fetchMaxWaitMs: number };
   topics: { list?: string[]; pattern?: RegExp; refreshMs: number };
-  store: { kind: 'redis'; url: string } | { kind: 'memory' };
+  store:
+    | { kind: 'redis'; url: string }
+    | { kind: 'redis'; clusterNodes: Array<{ host: string; port: number }> }
+    | { kind: 'memory' };
   sessionTtlSeconds: number;
+  sessions: { maxPerSubject: number; newPerSecond: number; takeoverWaitMs: number };
+  maxConnections: number;
   window: { maxRecords: number; maxBytes: number; maxAgeMs: number; preloadRecords: number };
   heartbeat: { intervalMs: number; timeoutMs: number };
   helloTimeoutMs: number;
@@ -341,9 +371,12 @@ export function loadConfig(
 
   const kafka = resolveKafkaConnection(r, problems);
 
-  const storeKind = r.SESSION_STORE ?? (r.REDIS_URL ? 'redis' : undefined);
+  const storeKind = r.SESSION_STORE ?? (r.REDIS_URL || r.REDIS_CLUSTER_NODES ? 'redis' : undefined);
   if (!storeKind) problems.push('SESSION_STORE: set REDIS_URL, or SESSION_STORE=memory for a single node');
-  if (storeKind === 'redis' && !r.REDIS_URL) problems.push('REDIS_URL: is required with SESSION_STORE=redis');
+  if (storeKind === 'redis' && !r.REDIS_URL && !r.REDIS_CLUSTER_NODES?.length)
+    problems.push('REDIS_URL: is required with SESSION_STORE=redis (or REDIS_CLUSTER_NODES)');
+  if (r.REDIS_URL && r.REDIS_CLUSTER_NODES?.length)
+    problems.push('REDIS_URL and REDIS_CLUSTER_NODES: set only one');
 
   if (r.SLOW_CLIENT_HARD_BYTES !== undefined && r.SLOW_CLIENT_BUFFER_BYTES !== undefined) {
     const margin = r.SLOW_CLIENT_BUFFER_BYTES + 2 * (r.REPLAY_FETCH_BYTES ?? 0);
@@ -421,8 +454,25 @@ export function loadConfig(
       ...(r.EDGE_TOPICS?.length ? { list: r.EDGE_TOPICS } : { pattern: pattern as RegExp }),
       refreshMs: r.EDGE_TOPIC_REFRESH_MS,
     },
-    store: storeKind === 'redis' ? { kind: 'redis', url: r.REDIS_URL as string } : { kind: 'memory' },
+    store:
+      storeKind !== 'redis'
+        ? { kind: 'memory' }
+        : r.REDIS_CLUSTER_NODES?.length
+          ? {
+              kind: 'redis',
+              clusterNodes: r.REDIS_CLUSTER_NODES.map((n) => {
+                const i = n.lastIndexOf(':');
+                return { host: n.slice(0, i), port: Number(n.slice(i + 1)) };
+              }),
+            }
+          : { kind: 'redis', url: r.REDIS_URL as string },
     sessionTtlSeconds: r.SESSION_TTL_SECONDS,
+    sessions: {
+      maxPerSubject: r.MAX_SESSIONS_PER_SUBJECT,
+      newPerSecond: r.NEW_SESSIONS_PER_SECOND,
+      takeoverWaitMs: r.TAKEOVER_WAIT_MS,
+    },
+    maxConnections: r.MAX_CONNECTIONS,
     window: {
       maxRecords: r.WINDOW_MAX_RECORDS,
       maxBytes: r.WINDOW_MAX_BYTES,

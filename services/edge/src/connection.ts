@@ -48,6 +48,10 @@ export class Connection {
   acl: Acl | undefined;
   expiresAtMs: number | undefined;
   sessionId = '';
+  /** The owner epoch of the session this connection claimed (its writes carry it). */
+  epoch = 0;
+  /** Taken over (or its session vanished): its acks and subscriptions are ignored. */
+  fenced = false;
   readonly subs = new Map<string, Subscription>();
   /** uWS topics this socket is subscribed to (the covering set of its live subscriptions). */
   liveTopics = new Set<string>();

@@ -11,6 +11,7 @@ import { createKafkaReader } from './kafka/kafka-reader.js';
 import { EdgeMetrics } from './metrics.js';
 import { type EdgeApp, createEdgeApp } from './server-app.js';
 import { type HandlerContext, handleMessage, updateLiveTopics } from './session-handler.js';
+import { SessionOwners } from './session-owners.js';
 import { STATUS_PAGE_HTML } from './status-page.js';
 import { StatusSampler } from './status.js';
 import { createMemoryStore } from './store/memory-store.js';
@@ -23,6 +24,12 @@ import type { LoadedUws } from './uws.js';
 /** Sweep live connections for slow clients after this many bytes were published. */
 const SWEEP_EVERY_BYTES = 256 * 1024;
 const PING_FRAME = encodeServerFrame({ kind: 'ping', ping: {} });
+/**
+ * Unsent bytes allowed to a connection that has not completed Hello (a
+ * Welcome or an Error is all it can be owed), and past which a client that
+ * sends pings without reading their pongs is closed: pongs never pile up.
+ */
+export const PRE_HELLO_BUFFER_BYTES = 16 * 1024;
 
 /** A running edge. */
 export interface Edge {
@@ -68,7 +75,9 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     deps.store ??
     (config.store.kind === 'redis'
       ? createRedisStore({
-          url: config.store.url,
+          ...('url' in config.store
+            ? { url: config.store.url }
+            : { clusterNodes: config.store.clusterNodes }),
           ttlSeconds: config.sessionTtlSeconds,
           logger: logger.child({ component: 'redis' }),
         })
@@ -93,8 +102,16 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
   const conns = new Set<Connection>();
   const liveConns = new Set<Connection>();
 
+  const owners: { current?: SessionOwners } = {};
   const acks = new WriteBehind({
-    write: metrics.timeAckWrite((batch) => store.writeAcks(batch), ackBatchSize),
+    write: metrics.timeAckWrite(async (batch) => {
+      const { refused, retry } = await store.writeAcks(batch);
+      if (refused.size > 0) owners.current?.refused(refused);
+      // Sessions whose shard failed are retried; the others are written.
+      for (const [key, channels] of retry)
+        for (const [channel, partitions] of channels)
+          for (const [p, offset] of partitions) acks.add(key, channel, p, offset);
+    }, ackBatchSize),
     timers: {
       setTimeout: (fn, ms) => setTimeout(fn, ms),
       clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
@@ -134,9 +151,23 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
   });
   const topics = registry.topics;
 
+  const sessionOwners = new SessionOwners({
+    store,
+    acks,
+    nodeId: config.nodeId,
+    logger: logger.child({ component: 'sessions' }),
+    releaseWaitMs: config.sessions.takeoverWaitMs,
+    flushTimeoutMs: Math.max(100, config.sessions.takeoverWaitMs - 200),
+  });
+  owners.current = sessionOwners;
   const ctx: HandlerContext = {
     topics,
     wouldServe: (topic) => registry.wouldServe(topic),
+    owners: sessionOwners,
+    // With AUTH_MODE=insecure every client is the one subject 'anonymous': per-subject quotas would cap the whole edge.
+    sessionQuota: auth.insecure
+      ? { maxSessions: Number.MAX_SAFE_INTEGER, perSecond: Number.MAX_SAFE_INTEGER }
+      : { maxSessions: config.sessions.maxPerSubject, perSecond: config.sessions.newPerSecond },
     softBytes: limits.softBytes,
     auth,
     store,
@@ -166,6 +197,17 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
   });
   server.app = app;
   let connectionCounter = 0;
+  /**
+   * Closes a connection whose unsent bytes passed what it may hold: before
+   * Hello a small bound; after it the slow-client limit (pongs on top of
+   * live data must not grow it further). Returns whether it closed it.
+   */
+  const overBuffered = (conn: Connection): boolean => {
+    const limit = conn.helloState === 'done' ? limits.softBytes : PRE_HELLO_BUFFER_BYTES;
+    if (conn.closed || conn.bufferedAmount() <= limit) return false;
+    conn.close(CloseCode.SLOW_CONSUMER, 'not reading');
+    return true;
+  };
   const allowed = config.allowedOrigins ? new Set(config.allowedOrigins) : undefined;
 
   const json = (res: HttpResponse, status: string, body: unknown) => {
@@ -250,7 +292,11 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
   }
 
   app.ws<SocketData>('/*', {
-    maxPayloadLength: Math.max(config.limits.maxFrameBytes * 4, 1024 * 1024),
+    // The transport buffers a message (fragments included) up to this before
+    // the edge sees it, on any connection, authenticated or not: it bounds
+    // the memory a half-sent message holds. Between MAX_FRAME_BYTES and it,
+    // the edge answers FRAME_TOO_LARGE; beyond, uWS drops the connection.
+    maxPayloadLength: config.limits.maxFrameBytes * 2,
     maxBackpressure: config.slowClient.hardBytes,
     closeOnBackpressureLimit: 0,
     idleTimeout: 0,
@@ -264,6 +310,10 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
       const remote = Buffer.from(res.getRemoteAddressAsText()).toString();
       if (stopped) {
         res.cork(() => res.writeStatus('503 Service Unavailable').end('shutting down'));
+        return;
+      }
+      if (conns.size >= config.maxConnections) {
+        res.cork(() => res.writeStatus('503 Service Unavailable').end('connection limit reached'));
         return;
       }
       if (allowed && origin && !allowed.has(origin)) {
@@ -284,7 +334,15 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     },
     message: (ws, message, isBinary) => {
       const conn = ws.getUserData().conn;
-      if (conn) handleMessage(ctx, conn, message, isBinary);
+      if (!conn) return;
+      // After Hello a lagging client is the slow-client logic's business (it may well ack meanwhile).
+      if (conn.helloState !== 'done' && overBuffered(conn)) return;
+      handleMessage(ctx, conn, message, isBinary);
+    },
+    // uWS answers WebSocket pings itself; a client that pings without reading piles pongs up.
+    ping: (ws) => {
+      const conn = ws.getUserData().conn;
+      if (conn) overBuffered(conn);
     },
     drain: (ws) => {
       const conn = ws.getUserData().conn;
@@ -298,6 +356,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
       conn.onDrain();
       conns.delete(conn);
       liveConns.delete(conn);
+      sessionOwners.closed(conn);
       metrics.connectionClosed(code, conn.closeReason !== undefined);
       conn.log.info(
         {
@@ -309,7 +368,6 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
         },
         'connection closed',
       );
-      if (conn.sessionId) store.touch(conn.sessionId).catch(() => undefined);
     },
   });
 
@@ -369,7 +427,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     }
   }, 250);
   const storeProbe = setInterval(() => {
-    store.ping().then(
+    store.heartbeat(config.nodeId).then(
       () => {
         storeHealthy = true;
       },
@@ -378,6 +436,14 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
       },
     );
   }, 1000);
+  // Connected sessions stay alive: one batched TTL refresh per third of the TTL (at most every 60 s).
+  const ttlRefresh = setInterval(
+    () => {
+      sessionOwners.refreshTtl().catch((err: unknown) => logger.warn({ err }, 'session TTL refresh failed'));
+    },
+    Math.min((config.sessionTtlSeconds * 1000) / 3, 60_000),
+  );
+  store.heartbeat(config.nodeId).catch(() => undefined);
   let lastTick = Date.now();
   const statusSampler = setInterval(() => {
     const now = Date.now();
@@ -421,6 +487,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
         clearInterval(heartbeat);
         clearInterval(maintenance);
         clearInterval(storeProbe);
+        clearInterval(ttlRefresh);
         clearInterval(statusSampler);
         const goAway = encodeServerFrame({
           kind: 'goAway',
@@ -442,6 +509,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
           logger.error({ err, pending: acks.pending }, 'could not flush every pending ack');
         }
         acks.close();
+        await store.leave(config.nodeId).catch(() => undefined);
         registry.stop();
         await Promise.allSettled([log.close(), store.close()]);
         logger.info('edge stopped');

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import {
   type Channel,
+  type SessionQuota,
   type WriteBehind,
+  boundedForLog,
   coveringDiff,
   coveringTopics,
   isWellFormedSessionId,
   newSessionId,
+  ownerKey,
   parseChannel,
 } from '@fanout/core';
 import {
@@ -24,6 +27,7 @@ import {
 import { type Authenticator, TokenError } from './auth.js';
 import { type CatchUpContext, bringLive } from './catch-up.js';
 import type { Connection, Subscription } from './connection.js';
+import type { SessionOwners } from './session-owners.js';
 import type { SessionStore } from './store/session-store.js';
 
 /** What the frame handlers need from the edge. */
@@ -31,6 +35,10 @@ export interface HandlerContext extends CatchUpContext {
   auth: Authenticator;
   store: SessionStore;
   acks: WriteBehind;
+  /** One owner per session: takeovers, releases, refused writes. */
+  owners: SessionOwners;
+  /** Sessions per subject and new sessions per second per subject. */
+  sessionQuota: SessionQuota;
   nodeId: string;
   heartbeatIntervalMs: number;
   limits: {
@@ -100,7 +108,8 @@ export function handleMessage(
 async function dispatch(ctx: HandlerContext, conn: Connection, frame: ClientFrame): Promise<void> {
   switch (frame.kind) {
     case 'ping':
-      conn.send({ kind: 'pong', pong: {} });
+      // A client with this much unread has not read the last pongs either: no pile of pongs.
+      if (conn.bufferedAmount() <= ctx.softBytes) conn.send({ kind: 'pong', pong: {} });
       return;
     case 'pong':
       return;
@@ -185,17 +194,34 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
 
   if (!hello.sessionId) {
     const id = newSessionId((n) => randomBytes(n));
+    let created: Awaited<ReturnType<SessionStore['create']>>;
     try {
-      await ctx.store.create(id, principal.subject);
+      created = await ctx.store.create(id, principal.subject, ctx.nodeId, ctx.sessionQuota);
     } catch (err) {
       return storeFailed(conn, err);
     }
-    if (conn.closed) return;
+    if (created.kind === 'rate-limited') {
+      conn.error(
+        ErrorCode.RATE_LIMITED,
+        `more than ${ctx.sessionQuota.perSecond} new sessions per second for this subject`,
+        { retriable: true },
+      );
+      conn.close(CloseCode.RATE_LIMITED, 'session rate limited');
+      return;
+    }
     conn.sessionId = id;
+    conn.epoch = created.epoch;
+    ctx.owners.own(conn);
+    if (conn.closed) return ctx.owners.closed(conn);
     conn.helloState = 'done';
     conn.bindLog({ session_id: id });
     conn.log.info(
-      { subject: principal.subject, client: hello.clientName, version: hello.clientVersion },
+      {
+        subject: boundedForLog(principal.subject),
+        client: boundedForLog(hello.clientName),
+        version: boundedForLog(hello.clientVersion),
+        evicted: created.evicted,
+      },
       'session created',
     );
     ctx.onSession?.('created');
@@ -208,25 +234,28 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
     conn.close(CloseCode.SESSION_NOT_FOUND, 'session not found');
     return;
   }
-  let stored: Awaited<ReturnType<SessionStore['load']>>;
+  // The subject is checked before the session is touched; a session of
+  // another subject answers exactly like a missing one.
+  const notFound = () => {
+    conn.error(ErrorCode.SESSION_NOT_FOUND, 'session not found or expired');
+    conn.close(CloseCode.SESSION_NOT_FOUND, 'session not found');
+  };
+  let claimed: Awaited<ReturnType<SessionStore['claim']>>;
   try {
-    stored = await ctx.store.load(hello.sessionId);
+    const holder = await ctx.owners.takeOver(hello.sessionId, principal.subject);
+    claimed = holder && (await ctx.store.claim(hello.sessionId, principal.subject, ctx.nodeId));
   } catch (err) {
     return storeFailed(conn, err);
   }
-  if (conn.closed) return;
-  if (!stored) {
-    conn.error(ErrorCode.SESSION_NOT_FOUND, 'session not found or expired');
-    conn.close(CloseCode.SESSION_NOT_FOUND, 'session not found');
-    return;
+  if (!claimed) {
+    log.info({ subject: boundedForLog(principal.subject) }, 'resume of an unknown session refused');
+    return notFound();
   }
-  if (stored.subject !== principal.subject) {
-    log.warn({ subject: principal.subject }, "resume of another subject's session refused");
-    conn.error(ErrorCode.SESSION_FORBIDDEN, 'session belongs to another subject');
-    conn.close(CloseCode.SESSION_FORBIDDEN, 'session forbidden');
-    return;
-  }
+  const stored = claimed.session;
   conn.sessionId = stored.id;
+  conn.epoch = claimed.epoch;
+  ctx.owners.own(conn);
+  if (conn.closed) return ctx.owners.closed(conn);
   conn.helloState = 'done';
   conn.bindLog({ session_id: stored.id });
   const delivered = new Map<string, Map<number, number>>();
@@ -236,7 +265,9 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
   const restored: Subscription[] = [];
   const lostOnRestore: Array<{ channel: string; partition: number; requested: number; available: number }> =
     [];
-  for (const [name, acked] of stored.subscriptions) {
+  // The store holds at most the limit; older sessions could hold more.
+  const kept = [...stored.subscriptions].slice(0, ctx.limits.maxSubscriptions);
+  for (const [name, acked] of kept) {
     const parsed = parseChannel(name, { maxLength: ctx.limits.maxChannelBytes });
     const partitions = parsed.ok ? channelPartitions(ctx, parsed.channel) : undefined;
     if (!parsed.ok || !partitions) {
@@ -245,14 +276,14 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
     }
     if (!conn.acl?.allows(parsed.channel)) {
       conn.error(ErrorCode.FORBIDDEN, `restored channel ${name} is no longer allowed`, { channel: name });
-      ctx.store.unsubscribe(stored.id, name).catch(() => undefined);
+      ctx.store.unsubscribe(stored.id, conn.epoch, name).catch(() => undefined);
       continue;
     }
     const topic = ctx.topics.get(parsed.channel.topic);
     const fromClient = delivered.get(name);
     const positions = new Map<number, number>();
-    const epoch = stored.epochs.get(name);
-    const recreated = !!epoch && !!topic?.id && epoch !== topic.id;
+    const storedTopicId = stored.topicIds.get(name);
+    const recreated = !!storedTopicId && !!topic?.id && storedTopicId !== topic.id;
     for (const p of partitions) {
       const ps = topic?.partitions.get(p);
       const logStart = ps?.logStart ?? 0;
@@ -267,10 +298,12 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
     }
     if (recreated) {
       conn.log.warn(
-        { channel: name, stored_epoch: epoch, topic_id: topic?.id },
+        { channel: name, stored_topic_id: storedTopicId, topic_id: topic?.id },
         'topic recreated since the session acked',
       );
-      ctx.store.subscribe(stored.id, name, new Map(positions), topic?.id).catch(() => undefined);
+      ctx.store
+        .subscribe(stored.id, conn.epoch, name, new Map(positions), ctx.limits.maxSubscriptions, topic?.id)
+        .catch(() => undefined);
     }
     restored.push({
       channel: parsed.channel,
@@ -282,7 +315,16 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
       catchingUp: false,
     });
   }
-  conn.log.info({ subject: principal.subject, subscriptions: restored.length }, 'session resumed');
+  conn.log.info(
+    {
+      subject: boundedForLog(principal.subject),
+      client: boundedForLog(hello.clientName),
+      version: boundedForLog(hello.clientVersion),
+      subscriptions: restored.length,
+      epoch: conn.epoch,
+    },
+    'session resumed',
+  );
   ctx.onSession?.('resumed');
   welcome(
     ctx,
@@ -390,13 +432,32 @@ async function onSubscribe(ctx: HandlerContext, conn: Connection, s: Subscribe):
     catchingUp: false,
   };
   conn.subs.set(channel.name, sub);
+  let outcome: Awaited<ReturnType<SessionStore['subscribe']>>;
   try {
-    await ctx.store.subscribe(conn.sessionId, channel.name, positions, topic.id);
+    outcome = await ctx.store.subscribe(
+      conn.sessionId,
+      conn.epoch,
+      channel.name,
+      positions,
+      ctx.limits.maxSubscriptions,
+      topic.id,
+    );
   } catch (err) {
     conn.subs.delete(channel.name);
     sub.cancelled = true;
     conn.log.warn({ err }, 'cannot store subscription');
     return fail(ErrorCode.STORE_UNAVAILABLE, 'session store unavailable, retry later', true);
+  }
+  if (outcome !== 'ok') {
+    conn.subs.delete(channel.name);
+    sub.cancelled = true;
+    if (outcome === 'full')
+      return fail(
+        ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+        `the session holds at most ${ctx.limits.maxSubscriptions} subscriptions`,
+      );
+    ctx.owners.refused(new Map([[ownerKey(conn.sessionId, conn.epoch), outcome]]));
+    return;
   }
   await bringLive(ctx, conn, sub);
 }
@@ -414,12 +475,14 @@ async function onUnsubscribe(ctx: HandlerContext, conn: Connection, u: Unsubscri
   conn.subs.delete(u.channel);
   if (sub.state === 'live') updateLiveTopics(ctx, conn);
   conn.send({ kind: 'unsubscribed', unsubscribed: { requestId: u.requestId, channel: u.channel } });
-  await ctx.store.unsubscribe(conn.sessionId, u.channel).catch((err: unknown) => {
+  await ctx.store.unsubscribe(conn.sessionId, conn.epoch, u.channel).catch((err: unknown) => {
     conn.log.warn({ err, channel: u.channel }, 'cannot remove subscription from the store');
   });
 }
 
 function onAck(ctx: HandlerContext, conn: Connection, ack: Ack): void {
+  // Taken over: the store would refuse them anyway.
+  if (conn.fenced) return;
   const sub = conn.subs.get(ack.channel);
   if (!sub) {
     conn.error(ErrorCode.NOT_SUBSCRIBED, `ack for ${ack.channel}, which is not subscribed`, {
@@ -450,8 +513,9 @@ function onAck(ctx: HandlerContext, conn: Connection, ack: Ack): void {
       return;
     }
   }
+  const owner = ownerKey(conn.sessionId, conn.epoch);
   for (const pos of ack.positions)
-    if (pos.offset >= 0) ctx.acks.add(conn.sessionId, ack.channel, pos.partition, pos.offset);
+    if (pos.offset >= 0) ctx.acks.add(owner, ack.channel, pos.partition, pos.offset);
 }
 
 async function onRefresh(ctx: HandlerContext, conn: Connection, token: string): Promise<void> {
@@ -475,7 +539,7 @@ async function onRefresh(ctx: HandlerContext, conn: Connection, token: string): 
     sub.cancelled = true;
     conn.subs.delete(name);
     conn.error(ErrorCode.FORBIDDEN, `${name} is no longer allowed by the refreshed token`, { channel: name });
-    ctx.store.unsubscribe(conn.sessionId, name).catch(() => undefined);
+    ctx.store.unsubscribe(conn.sessionId, conn.epoch, name).catch(() => undefined);
   }
   updateLiveTopics(ctx, conn);
 }

@@ -84,7 +84,11 @@ export function onLiveGap(
  * topic's positions (a new epoch, the topic id).
  */
 export function onTopicRecreated(
-  ctx: { store: SessionStore; acks: { flush(timeoutMs: number): Promise<void> } },
+  ctx: {
+    store: SessionStore;
+    acks: { flush(timeoutMs: number): Promise<void> };
+    limits: { maxSubscriptions: number };
+  },
   conns: Iterable<Connection>,
   topic: TopicState,
   previous: Map<number, number>,
@@ -111,7 +115,14 @@ export function onTopicRecreated(
     .then(async () => {
       for (const [conn, sub, positions] of rewrites)
         await ctx.store
-          .subscribe(conn.sessionId, sub.channel.name, positions, topic.id)
+          .subscribe(
+            conn.sessionId,
+            conn.epoch,
+            sub.channel.name,
+            positions,
+            ctx.limits.maxSubscriptions,
+            topic.id,
+          )
           .catch((err: unknown) =>
             conn.log.warn({ err, channel: sub.channel.name }, 'cannot store the recreated topic positions'),
           );

@@ -52,6 +52,7 @@ export const fanout = $root.fanout = (() => {
          * @property {number} ERROR_CODE_ACK_BEYOND_DELIVERED=306 ERROR_CODE_ACK_BEYOND_DELIVERED value
          * @property {number} ERROR_CODE_SESSION_NOT_FOUND=400 ERROR_CODE_SESSION_NOT_FOUND value
          * @property {number} ERROR_CODE_STORE_UNAVAILABLE=401 ERROR_CODE_STORE_UNAVAILABLE value
+         * @property {number} ERROR_CODE_SESSION_TAKEN_OVER=402 ERROR_CODE_SESSION_TAKEN_OVER value
          * @property {number} ERROR_CODE_SLOW_CONSUMER=500 ERROR_CODE_SLOW_CONSUMER value
          * @property {number} ERROR_CODE_INTERNAL=600 ERROR_CODE_INTERNAL value
          * @property {number} ERROR_CODE_SOURCE_UNAVAILABLE=601 ERROR_CODE_SOURCE_UNAVAILABLE value
@@ -82,6 +83,7 @@ export const fanout = $root.fanout = (() => {
             values[valuesById[306] = "ERROR_CODE_ACK_BEYOND_DELIVERED"] = 306;
             values[valuesById[400] = "ERROR_CODE_SESSION_NOT_FOUND"] = 400;
             values[valuesById[401] = "ERROR_CODE_STORE_UNAVAILABLE"] = 401;
+            values[valuesById[402] = "ERROR_CODE_SESSION_TAKEN_OVER"] = 402;
             values[valuesById[500] = "ERROR_CODE_SLOW_CONSUMER"] = 500;
             values[valuesById[600] = "ERROR_CODE_INTERNAL"] = 600;
             values[valuesById[601] = "ERROR_CODE_SOURCE_UNAVAILABLE"] = 601;
@@ -105,6 +107,7 @@ export const fanout = $root.fanout = (() => {
          * @property {number} CLOSE_CODE_RATE_LIMITED=4006 CLOSE_CODE_RATE_LIMITED value
          * @property {number} CLOSE_CODE_AUTH_UNAVAILABLE=4007 CLOSE_CODE_AUTH_UNAVAILABLE value
          * @property {number} CLOSE_CODE_SESSION_NOT_FOUND=4100 CLOSE_CODE_SESSION_NOT_FOUND value
+         * @property {number} CLOSE_CODE_SESSION_TAKEN_OVER=4101 CLOSE_CODE_SESSION_TAKEN_OVER value
          * @property {number} CLOSE_CODE_TOKEN_EXPIRED=4200 CLOSE_CODE_TOKEN_EXPIRED value
          * @property {number} CLOSE_CODE_PROTOCOL_ERROR=4400 CLOSE_CODE_PROTOCOL_ERROR value
          * @property {number} CLOSE_CODE_UNAUTHENTICATED=4401 CLOSE_CODE_UNAUTHENTICATED value
@@ -126,6 +129,7 @@ export const fanout = $root.fanout = (() => {
             values[valuesById[4006] = "CLOSE_CODE_RATE_LIMITED"] = 4006;
             values[valuesById[4007] = "CLOSE_CODE_AUTH_UNAVAILABLE"] = 4007;
             values[valuesById[4100] = "CLOSE_CODE_SESSION_NOT_FOUND"] = 4100;
+            values[valuesById[4101] = "CLOSE_CODE_SESSION_TAKEN_OVER"] = 4101;
             values[valuesById[4200] = "CLOSE_CODE_TOKEN_EXPIRED"] = 4200;
             values[valuesById[4400] = "CLOSE_CODE_PROTOCOL_ERROR"] = 4400;
             values[valuesById[4401] = "CLOSE_CODE_UNAUTHENTICATED"] = 4401;
