@@ -1,3 +1,4 @@
+import { ErrorCode } from '@fanout/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClientState, StateChange, SubscriptionState } from '../src/index.js';
 import { accept, recorder, setup, tick } from './support/harness.js';
@@ -152,6 +153,32 @@ describe('subscription states', () => {
     await tick(2);
     expect(edge.frames('subscribe')).toHaveLength(2);
     expect(edge.frames('subscribe')[1]?.requestId).not.toBe(first.requestId);
+  });
+
+  it('UNKNOWN_TOPIC with retriable (a topic the edge serves once it exists) is retried with backoff until it succeeds; without, it fails', async () => {
+    const { net, client } = setup({ random: () => 0.999 });
+    const waiting = client.subscribe('orders', recorder().handler);
+    const never = client.subscribe('nope', recorder().handler);
+    const edge = await accept(net);
+    const [orders, nope] = edge.frames('subscribe');
+    const unknown = (requestId: number, retriable: boolean) =>
+      edge.serverSend({
+        error: { code: ErrorCode.UNKNOWN_TOPIC, message: 'no topic yet', requestId, retriable },
+      });
+    unknown(orders!.requestId, true);
+    unknown(nope!.requestId, false);
+    expect(never.state).toBe('failed');
+    await tick(500);
+    const retries = () => edge.frames('subscribe').filter((f) => f.channel === 'orders');
+    expect(retries()).toHaveLength(2);
+    unknown(retries()[1]!.requestId, true);
+    expect(retries()).toHaveLength(2);
+    await tick(1000);
+    expect(retries()).toHaveLength(3);
+    edge.serverSend({
+      subscribed: { requestId: retries()[2]!.requestId, channel: 'orders', positions: [], resumed: false },
+    });
+    expect(waiting.state).toBe('subscribed');
   });
 
   it('rejects bad channels, bad starts and bad decoders', () => {

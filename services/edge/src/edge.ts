@@ -443,7 +443,17 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     },
     Math.min((config.sessionTtlSeconds * 1000) / 3, 60_000),
   );
-  store.heartbeat(config.nodeId).catch(() => undefined);
+  // Marked alive before it serves: a resume elsewhere of a session held here
+  // waits for this edge to let go only if it is marked alive. The store's
+  // client may still be connecting (its commands fail until then): a few tries.
+  for (let attempt = 0; attempt < 30; attempt++) {
+    try {
+      await store.heartbeat(config.nodeId);
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   let lastTick = Date.now();
   const statusSampler = setInterval(() => {
     const now = Date.now();

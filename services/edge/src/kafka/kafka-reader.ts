@@ -151,7 +151,7 @@ function connectionOptions(o: KafkaReaderOptions) {
 export function classifyKafkaError(err: unknown, what: string): SourceError {
   if (err instanceof SourceError) return err;
   if (err instanceof AuthenticationError || isAuthFailure(err))
-    return new KafkaAuthError(`Kafka refused the credentials (${what}): ${(err as Error).message}`, {
+    return new KafkaAuthError(`Kafka refused the credentials (${what}): ${innermost(err)}`, {
       cause: err,
     });
   const code = (err as { code?: string }).code;
@@ -168,6 +168,28 @@ export function classifyKafkaError(err: unknown, what: string): SourceError {
   return new KafkaUnavailableError(`Kafka unavailable (${what}): ${(err as Error)?.message ?? String(err)}`, {
     cause: err,
   });
+}
+
+/** The message of the innermost authentication failure (or error) inside the library's wrapped errors. */
+function innermost(err: unknown): string {
+  type Wrapped = { message?: string; cause?: unknown; errors?: unknown[] };
+  let best = (err as Wrapped)?.message ?? String(err);
+  const visit = (e: Wrapped | undefined, depth: number): boolean => {
+    if (!e || depth > 6) return false;
+    if (
+      e instanceof AuthenticationError ||
+      (e as { apiId?: string }).apiId === 'SASL_AUTHENTICATION_FAILED'
+    ) {
+      best = e.message ?? best;
+      const deeper = e.cause as Wrapped | undefined;
+      if (deeper?.message) best = `${best}: ${deeper.message}`;
+      return true;
+    }
+    for (const x of e.errors ?? []) if (visit(x as Wrapped, depth + 1)) return true;
+    return visit(e.cause as Wrapped | undefined, depth + 1);
+  };
+  visit(err as Wrapped, 0);
+  return best;
 }
 
 function isAuthFailure(err: unknown): boolean {
