@@ -4,8 +4,7 @@ import { toKafkajsConfig } from '@fanout/kafka-settings';
 import { createTopic, uniqueId } from '@fanout/testing';
 import { startEdge } from './lib/edge.js';
 import { sleep } from './lib/pool.js';
-import { steadyRate } from './lib/producer.js';
-import { type BenchContext, type LatencyResult, latencyOf, openAndWait, settle } from './scenarios.js';
+import { type BenchContext, type LatencyResult, latencyOf, openAndWait, sampleLatency } from './scenarios.js';
 
 /** Scenario 5's result: many partitions, one busy. */
 export interface PartitionsResult {
@@ -92,35 +91,11 @@ export async function manyPartitions(ctx: BenchContext): Promise<PartitionsResul
     const idleSeconds = opts.profile === 'smoke' ? 1 : 5;
     ctx.log(`partitions: edge idle CPU over ${idleSeconds} s, ${opts.partitionsTotal} partitions`);
     const idleCpu = await cpuOver(edge.pid, idleSeconds * 1000);
-    await ctx.pool.stats(); // drop samples so far
     ctx.log(`partitions: ${opts.partitionsRate} records/s to the busy partition, ${ready} connections`);
-    const warmupMs = Math.min(1000, opts.durationMs / 4);
-    const t0 = performance.now();
-    let producing = true;
-    const samples: number[] = [];
-    const collector = (async () => {
-      let warm = false;
-      while (producing) {
-        await sleep(100);
-        const s = await ctx.pool.stats();
-        if (warm) samples.push(...s.latencies);
-        if (performance.now() - t0 > warmupMs) warm = true;
-      }
-      await settle(ctx);
-      samples.push(...(await ctx.pool.stats()).latencies);
-    })();
     const cpuBefore = await cpuSeconds(edge.pid);
     const busyStart = performance.now();
-    const sent = await steadyRate(
-      ctx.producer,
-      busy,
-      opts.partitionsRate,
-      warmupMs + opts.durationMs,
-      opts.payloadBytes,
-    );
+    const { sent, samples } = await sampleLatency(ctx, busy, opts.partitionsRate);
     const busyCpu = ((await cpuSeconds(edge.pid)) - cpuBefore) / ((performance.now() - busyStart) / 1000);
-    producing = false;
-    await collector;
     await ctx.pool.close();
     return {
       topics: topics.length,

@@ -184,6 +184,39 @@ export function latencyOf(
   };
 }
 
+/**
+ * Produces `rate` timed records/s to `topic` for a warm-up plus the
+ * measurement's duration and returns the load clients' latency samples (those
+ * of the warm-up, the first second or quarter, dropped).
+ */
+export async function sampleLatency(
+  ctx: BenchContext,
+  topic: string,
+  rate: number,
+): Promise<{ sent: number; samples: number[] }> {
+  const { opts } = ctx;
+  await ctx.pool.stats(); // drop samples taken so far
+  const warmupMs = Math.min(1000, opts.durationMs / 4);
+  const t0 = performance.now();
+  let producing = true;
+  const samples: number[] = [];
+  const collector = (async () => {
+    let warm = false;
+    while (producing) {
+      await sleep(100);
+      const s = await ctx.pool.stats();
+      if (warm) samples.push(...s.latencies);
+      if (performance.now() - t0 > warmupMs) warm = true;
+    }
+    await settle(ctx);
+    samples.push(...(await ctx.pool.stats()).latencies);
+  })();
+  const sent = await steadyRate(ctx.producer, topic, rate, warmupMs + opts.durationMs, opts.payloadBytes);
+  producing = false;
+  await collector;
+  return { sent, samples };
+}
+
 /** Scenarios 1 and 3: fan-out throughput per connection count (fanout and raw uWS), then latency at the largest. */
 export async function throughputAndLatency(
   ctx: BenchContext,
@@ -238,32 +271,7 @@ export async function throughputAndLatency(
       await settle(ctx);
       if (last) {
         ctx.log(`latency: ${opts.rate} records/s to ${ready} connections, ${opts.latencySamples} sampled`);
-        await ctx.pool.stats(); // drop samples taken so far
-        // Samples of the first second (or quarter) are a warm-up and dropped.
-        const warmupMs = Math.min(1000, opts.durationMs / 4);
-        const t0 = performance.now();
-        let producing = true;
-        const samples: number[] = [];
-        const collector = (async () => {
-          let warm = false;
-          while (producing) {
-            await sleep(100);
-            const s = await ctx.pool.stats();
-            if (warm) samples.push(...s.latencies);
-            if (performance.now() - t0 > warmupMs) warm = true;
-          }
-          await settle(ctx);
-          samples.push(...(await ctx.pool.stats()).latencies);
-        })();
-        const sent = await steadyRate(
-          ctx.producer,
-          topic,
-          opts.rate,
-          warmupMs + opts.durationMs,
-          opts.payloadBytes,
-        );
-        producing = false;
-        await collector;
+        const { sent, samples } = await sampleLatency(ctx, topic, opts.rate);
         latency = {
           connections: ready,
           sampledConnections: Math.ceil(ready / latencyEvery),

@@ -13,6 +13,15 @@ import { kcat, kcatConsume, startKcat } from './support/kcat.js';
 import { type RawClient, isError } from './support/raw-client.js';
 
 const PARTITIONS = 3;
+
+/** kcat as an idempotent acks=all producer of `key:value` lines: it exits 0 only once every record is acknowledged. */
+const idempotentProducerArgs = (brokers: string[], topic: string): string[] =>
+  ['-P', '-b', brokers.join(','), '-t', topic, '-K', ':'].concat(
+    ['enable.idempotence=true', 'acks=all', 'linger.ms=5', 'message.timeout.ms=60000'].flatMap((x) => [
+      '-X',
+      x,
+    ]),
+  );
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 const log = (message: string): void => {
@@ -99,26 +108,7 @@ describe.runIf(!inject('kafkaExternal'))('the harness Kafka cluster (3 KRaft nod
     // Not kafkajs: its 2.2.4 producer, idempotent or not, was seen here to
     // resolve send() for a record the new leader does not have, and to write
     // one twice, when the leader is SIGKILLed mid-request.
-    const producer = startKcat(
-      [
-        '-P',
-        '-b',
-        cluster.brokers.join(','),
-        '-t',
-        topic,
-        '-K',
-        ':',
-        '-X',
-        'enable.idempotence=true',
-        '-X',
-        'acks=all',
-        '-X',
-        'linger.ms=5',
-        '-X',
-        'message.timeout.ms=60000',
-      ],
-      120_000,
-    );
+    const producer = startKcat(idempotentProducerArgs(cluster.brokers, topic), 120_000);
     let written = 0;
     const write = (count: number): void => {
       for (let i = 0; i < count; i++, written++) producer.stdin.write(`k${written % 12}:${written}\n`);
@@ -213,26 +203,7 @@ describe.runIf(!inject('kafkaExternal'))('the harness Kafka cluster (3 KRaft nod
     }
     const readiness = new ReadyzProbe(edge.port, 200);
     // kcat (idempotent librdkafka): the producer itself loses and duplicates nothing here.
-    const producer = startKcat(
-      [
-        '-P',
-        '-b',
-        cluster.brokers.join(','),
-        '-t',
-        topic,
-        '-K',
-        ':',
-        '-X',
-        'enable.idempotence=true',
-        '-X',
-        'acks=all',
-        '-X',
-        'linger.ms=5',
-        '-X',
-        'message.timeout.ms=60000',
-      ],
-      120_000,
-    );
+    const producer = startKcat(idempotentProducerArgs(cluster.brokers, topic), 120_000);
     let written = 0;
     const pacer = setInterval(() => {
       for (let i = 0; i < 5; i++, written++) producer.stdin.write(`k${written % 12}:${written}\n`);

@@ -30,28 +30,24 @@ export async function createTopic(target: KafkaTarget, options: CreateTopicOptio
     configEntries,
   };
   await withQuietAdmin(target, async (admin) => {
-    const created = await admin.createTopics({ topics: [spec], waitForLeaders: brokers.length === 1 });
+    // Not kafkajs's waitForLeaders: on a loaded machine its few metadata
+    // retries give up (UNKNOWN_TOPIC_OR_PARTITION) before a topic of many
+    // partitions has its leaders; the wait below polls with a deadline.
+    const created = await admin.createTopics({ topics: [spec], waitForLeaders: false });
     if (!created) throw new Error(`topic ${topic} already exists`);
   });
-  // In a cluster each broker learns of the topic a little later: a client
-  // asking another one right away would hear UNKNOWN_TOPIC_OR_PARTITION.
-  if (brokers.length > 1) {
-    await Promise.all(
-      brokers.map((broker) =>
-        waitFor(
-          () =>
-            withQuietAdmin(
-              'brokers' in target ? { ...target, brokers: [broker] } : [broker],
-              async (admin) => {
-                const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-                const partitions = metadata.topics[0]?.partitions ?? [];
-                return partitions.length === options.partitions && partitions.every((p) => p.leader >= 0);
-              },
-            ),
-          { timeoutMs: 30_000, intervalMs: 100, description: `${broker} to know ${topic} and its leaders` },
-        ),
+  await Promise.all(
+    brokers.map((broker) =>
+      waitFor(
+        () =>
+          withQuietAdmin('brokers' in target ? { ...target, brokers: [broker] } : [broker], async (admin) => {
+            const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+            const partitions = metadata.topics[0]?.partitions ?? [];
+            return partitions.length === options.partitions && partitions.every((p) => p.leader >= 0);
+          }),
+        { timeoutMs: 30_000, intervalMs: 100, description: `${broker} to know ${topic} and its leaders` },
       ),
-    );
-  }
+    ),
+  );
   return topic;
 }
