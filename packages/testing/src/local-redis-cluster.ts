@@ -103,6 +103,19 @@ class ClusterNode extends LocalServer {
   }
 }
 
+/** A client of one node that fails at once instead of retrying (the callers poll with their own deadline). */
+function oneShotClient(port: number): Redis {
+  const client = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => {});
+  return client;
+}
+
 /**
  * A real Redis Cluster on loopback: `masters` masters and as many replicas
  * (Debian's redis-server in cluster mode, each in its own tmp dir), formed
@@ -186,14 +199,7 @@ export class LocalRedisCluster {
   async topology(): Promise<ClusterNodeInfo[]> {
     for (const node of this.nodes) {
       if (node.pid === undefined) continue;
-      const client = new Redis({
-        host: '127.0.0.1',
-        port: node.port,
-        lazyConnect: true,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-      });
-      client.on('error', () => {});
+      const client = oneShotClient(node.port);
       try {
         await client.connect();
         const text = (await client.call('CLUSTER', 'NODES')) as string;
@@ -230,14 +236,7 @@ export class LocalRedisCluster {
       async () => {
         for (const node of this.nodes) {
           if (node.pid === undefined) continue;
-          const client = new Redis({
-            host: '127.0.0.1',
-            port: node.port,
-            lazyConnect: true,
-            maxRetriesPerRequest: 0,
-            retryStrategy: () => null,
-          });
-          client.on('error', () => {});
+          const client = oneShotClient(node.port);
           try {
             await client.connect();
             const info = (await client.call('CLUSTER', 'INFO')) as string;
