@@ -7,6 +7,7 @@ import { readyz } from './support/fault-infra.js';
 import { closeRedis, connect, edgeEnv } from './support/fixtures.js';
 import { TestKafka } from './support/kafka.js';
 import { isError } from './support/raw-client.js';
+import { sdkClient } from './support/sdk-client.js';
 
 afterAll(closeRedis);
 
@@ -85,6 +86,45 @@ describe('resilient startup', () => {
     expect(exitedEarly).toBe(false);
     console.log(
       `startup: not ready while Kafka and the topic were missing; ready ${readyAfter} ms after the topic was created`,
+    );
+  });
+
+  it('EDGE_TOPIC_PATTERN: a topic created later is served within the refresh interval; the SDK, told UNKNOWN_TOPIC (retriable) meanwhile, retries and gets its records', async () => {
+    const brokers = inject('kafkaBrokers');
+    const kafka = TestKafka.create(brokers);
+    const prefix = uniqueId('pat');
+    await createTopic(brokers, { name: `${prefix}-a`, partitions: 1 });
+    const later = `${prefix}-b`;
+    onTestFinished(async () => {
+      const admin = await kafka.admin();
+      await admin.deleteTopics({ topics: [`${prefix}-a`, later] }).catch(() => undefined);
+    });
+    const edge = await startEdgeProcess(
+      edgeEnv(`${prefix}-a`, {
+        EDGE_TOPICS: '',
+        EDGE_TOPIC_PATTERN: `${prefix}-.*`,
+        EDGE_TOPIC_REFRESH_MS: '1000',
+      }),
+    );
+    const sdk = sdkClient(later, { endpoints: [edge.url], backoff: { minMs: 100, maxMs: 500 } });
+    const raw = await connect(edge.url, { name: 'raw' });
+    await raw.hello();
+    const refused = await raw.subscribe(later, Start.LATEST);
+    expect(isError(refused) && [refused.code, refused.retriable]).toEqual([ErrorCode.UNKNOWN_TOPIC, true]);
+    await createTopic(brokers, { name: later, partitions: 2 });
+    const created = Date.now();
+    await waitFor(() => sdk.subscription.state === 'subscribed', {
+      timeoutMs: 30_000,
+      description: `the SDK to subscribe once ${later} exists`,
+    });
+    const subscribedAfter = Date.now() - created;
+    await kafka.produce(later, 10, ['k', null]);
+    await waitFor(() => sdk.seqs.length === 10, {
+      timeoutMs: 30_000,
+      description: 'the SDK to get the records',
+    });
+    console.log(
+      `pattern: ${later} created later; the SDK's retried Subscribe went through ${subscribedAfter} ms after it was created (refresh 1 s)`,
     );
   });
 });
