@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { toKafkajsConfig } from '@fanout/kafka-settings';
 import { createTopic, uniqueId } from '@fanout/testing';
-import { startEdge } from './lib/edge.js';
+import { cpuSeconds, startEdge } from './lib/edge.js';
 import { sleep } from './lib/pool.js';
 import { type BenchContext, type LatencyResult, latencyOf, openAndWait, sampleLatency } from './scenarios.js';
 
@@ -21,21 +20,12 @@ export interface PartitionsResult {
 
 const HOST = '127.0.0.1';
 
-/** CPU seconds (user + system) a process used so far. */
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command (which may hold spaces) start after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
-  return ticks / 100; // USER_HZ is 100 on Linux
-}
-
 /** Share of one core a process used over the next `ms`. */
 async function cpuOver(pid: number, ms: number): Promise<number> {
-  const before = await cpuSeconds(pid);
+  const before = cpuSeconds(pid);
   const t = performance.now();
   await sleep(ms);
-  return ((await cpuSeconds(pid)) - before) / ((performance.now() - t) / 1000);
+  return (cpuSeconds(pid) - before) / ((performance.now() - t) / 1000);
 }
 
 /**
@@ -92,10 +82,10 @@ export async function manyPartitions(ctx: BenchContext): Promise<PartitionsResul
     ctx.log(`partitions: edge idle CPU over ${idleSeconds} s, ${opts.partitionsTotal} partitions`);
     const idleCpu = await cpuOver(edge.pid, idleSeconds * 1000);
     ctx.log(`partitions: ${opts.partitionsRate} records/s to the busy partition, ${ready} connections`);
-    const cpuBefore = await cpuSeconds(edge.pid);
+    const cpuBefore = cpuSeconds(edge.pid);
     const busyStart = performance.now();
     const { sent, samples } = await sampleLatency(ctx, busy, opts.partitionsRate);
-    const busyCpu = ((await cpuSeconds(edge.pid)) - cpuBefore) / ((performance.now() - busyStart) / 1000);
+    const busyCpu = (cpuSeconds(edge.pid) - cpuBefore) / ((performance.now() - busyStart) / 1000);
     await ctx.pool.close();
     return {
       topics: topics.length,

@@ -3,9 +3,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTopic, quotePayload, uniqueId } from '@fanout/testing';
-import { startEdge } from './lib/edge.js';
+import { cpuSeconds, startEdge } from './lib/edge.js';
 import { sleep } from './lib/pool.js';
-import { type BenchContext, closedLoop, openAndWait, settle, startBaseline } from './scenarios.js';
+import {
+  type BenchContext,
+  baselineClosedLoop,
+  closedLoop,
+  openAndWait,
+  settle,
+  startBaseline,
+} from './scenarios.js';
 
 /** One row of the wire scenario: the same fan-out over another transport setting. */
 export interface WireRow {
@@ -50,11 +57,28 @@ async function metricSum(port: number, tls: boolean, name: string): Promise<numb
   return sum;
 }
 
-/** utime + stime of a process, seconds. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+/**
+ * Runs one row's closed loop and returns it with the row's figures: bytes
+ * and compressed share per delivered record, and the server's CPU (share of a
+ * core, and per 1,000 deliveries) over the loop and the drain after it.
+ */
+async function measured<T>(ctx: BenchContext, serverPid: number, loop: () => Promise<T>) {
+  const before = await ctx.pool.stats();
+  const cpu0 = cpuSeconds(serverPid);
+  const t0 = performance.now();
+  const f = await loop();
+  await settle(ctx);
+  const cpu = cpuSeconds(serverPid) - cpu0;
+  const wall = (performance.now() - t0) / 1000;
+  const after = await ctx.pool.stats();
+  const pubs = Math.max(1, after.pubs - before.pubs);
+  const figures = {
+    bytesPerDelivery: (after.counters.bytes - before.counters.bytes) / pubs,
+    compressedShare: (after.counters.compressedFrames - before.counters.compressedFrames) / pubs,
+    edgeCpu: cpu / wall,
+    edgeCpuUsPerKDelivery: (cpu * 1e9) / pubs,
+  };
+  return { f, after, figures };
 }
 
 /** A self-signed certificate for 127.0.0.1, made with openssl in a temporary directory. */
@@ -133,20 +157,14 @@ export async function wire(ctx: BenchContext): Promise<WireResult> {
           deflate: s.compression,
         });
         await sleep(200);
-        const before = await ctx.pool.stats();
-        const cpu0 = cpuSeconds(edge.pid);
-        const t0 = performance.now();
-        const f = await closedLoop(ctx, {
-          conns: ready,
-          perRecord: ready,
-          durationMs: opts.durationMs,
-          publish: (k) => ctx.producer.send(topic, k, (i) => quotePayload(i)),
-        });
-        await settle(ctx);
-        const cpu = cpuSeconds(edge.pid) - cpu0;
-        const wall = (performance.now() - t0) / 1000;
-        const after = await ctx.pool.stats();
-        const pubs = after.pubs - before.pubs;
+        const { f, after, figures } = await measured(ctx, edge.pid, () =>
+          closedLoop(ctx, {
+            conns: ready,
+            perRecord: ready,
+            durationMs: opts.durationMs,
+            publish: (k) => ctx.producer.send(topic, k, (i) => quotePayload(i)),
+          }),
+        );
         if (after.counters.gaps + after.counters.dups + after.counters.decodeMismatches > 0)
           ctx.log(`wire position check (${s.name}): ${JSON.stringify(after.counters)}`);
         const slowClientEvents = await metricSum(edge.port, s.tls, 'fanout_slow_client_events_total');
@@ -158,11 +176,7 @@ export async function wire(ctx: BenchContext): Promise<WireResult> {
           connections: n,
           ready,
           ...f,
-          bytesPerDelivery: (after.counters.bytes - before.counters.bytes) / Math.max(1, pubs),
-          compressedShare:
-            (after.counters.compressedFrames - before.counters.compressedFrames) / Math.max(1, pubs),
-          edgeCpu: cpu / wall,
-          edgeCpuUsPerKDelivery: (cpu * 1e9) / Math.max(1, pubs),
+          ...figures,
         });
         await ctx.pool.close();
       } finally {
@@ -186,24 +200,9 @@ export async function wire(ctx: BenchContext): Promise<WireResult> {
           channels: [topic],
           deflate: compression,
         });
-        const before = await ctx.pool.stats();
-        const cpu0 = cpuSeconds(baseline.pid);
-        const t0 = performance.now();
-        let from = 0;
-        const f = await closedLoop(ctx, {
-          conns: ready,
-          perRecord: ready,
-          durationMs: opts.durationMs,
-          publish: async (k) => {
-            await baseline.rpc.call('publish', { count: k, from });
-            from += k;
-          },
-        });
-        await settle(ctx);
-        const cpu = cpuSeconds(baseline.pid) - cpu0;
-        const wall = (performance.now() - t0) / 1000;
-        const after = await ctx.pool.stats();
-        const pubs = after.pubs - before.pubs;
+        const { f, figures } = await measured(ctx, baseline.pid, () =>
+          baselineClosedLoop(ctx, baseline, ready),
+        );
         rows.push({
           name,
           server: 'uws',
@@ -212,11 +211,7 @@ export async function wire(ctx: BenchContext): Promise<WireResult> {
           connections: n,
           ready,
           ...f,
-          bytesPerDelivery: (after.counters.bytes - before.counters.bytes) / Math.max(1, pubs),
-          compressedShare:
-            (after.counters.compressedFrames - before.counters.compressedFrames) / Math.max(1, pubs),
-          edgeCpu: cpu / wall,
-          edgeCpuUsPerKDelivery: (cpu * 1e9) / Math.max(1, pubs),
+          ...figures,
           slowClientEvents: 0,
         });
         await ctx.pool.close();

@@ -184,6 +184,24 @@ export function latencyOf(
   };
 }
 
+/** The closed loop of 1 on the raw uWS baseline: it publishes the same frame, numbered from 0. */
+export function baselineClosedLoop(
+  ctx: BenchContext,
+  baseline: Baseline,
+  conns: number,
+): Promise<Omit<Throughput, 'connections' | 'ready'>> {
+  let from = 0;
+  return closedLoop(ctx, {
+    conns,
+    perRecord: conns,
+    durationMs: ctx.opts.durationMs,
+    publish: async (k) => {
+      await baseline.rpc.call('publish', { count: k, from });
+      from += k;
+    },
+  });
+}
+
 /**
  * Produces `rate` timed records/s to `topic` for a warm-up plus the
  * measurement's duration and returns the load clients' latency samples (those
@@ -294,16 +312,7 @@ export async function throughputAndLatency(
         mode: 'raw',
         channels: [topic],
       });
-      let from = 0;
-      const u = await closedLoop(ctx, {
-        conns: readyU,
-        perRecord: readyU,
-        durationMs: opts.durationMs,
-        publish: async (k) => {
-          await baseline.rpc.call('publish', { count: k, from });
-          from += k;
-        },
-      });
+      const u = await baselineClosedLoop(ctx, baseline, readyU);
       await settle(ctx);
       await ctx.pool.close();
       steps.push({ fanout, uws: { connections: n, ready: readyU, ...u } });

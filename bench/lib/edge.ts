@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type Tracked, spawnTracked } from './children.js';
 
@@ -99,4 +100,12 @@ export async function rssOf(pid: number): Promise<number> {
   const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
   if (!m?.[1]) throw new Error(`no VmRSS for ${pid}`);
   return Number(m[1]) * 1024;
+}
+
+/** CPU seconds (user + system) a process has used so far (from /proc; USER_HZ is 100 on Linux). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command (which may hold spaces) start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
