@@ -200,13 +200,19 @@ const sub = client.subscribe(channel, { from: 'earliest', decode: text }, async 
   const seq = JSON.parse(record.value).seq;
   records.push({ seq, at: record.partition + ':' + record.offset });
   seqs.add(seq);
-  if (seqs.size === Number(count)) {
-    await client.close();
-    console.log(JSON.stringify({ records, live, entry: require.resolve('@fanout/client') }));
-  }
+  await finish();
 });
+// Done once every record was handled and the subscription is live, in either
+// order: from 'earliest', all records may be replayed before Subscribed.
+let finished = false;
+async function finish() {
+  if (finished || !live || seqs.size < Number(count)) return;
+  finished = true;
+  await client.close();
+  console.log(JSON.stringify({ records, live, entry: require.resolve('@fanout/client') }));
+}
 sub.ready({ timeoutMs: 30000 }).then(
-  () => { live = true; },
+  () => { live = true; return finish(); },
   (error) => { console.error(error); process.exit(1); },
 );
 `,
