@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { ConfigError } from '@fanout/core';
 import { type KafkaConnection, kafkaSettings, resolveKafkaConnection } from '@fanout/kafka-settings';
 import { z } from 'zod';
@@ -32,7 +33,18 @@ export const settings = {
   EDGE_PORT: { schema: int(0, 65535).default(8080), doc: 'Port to listen on; 0 picks a free port (logged).' },
   EDGE_NODE_ID: {
     schema: z.string().min(1).max(128).optional(),
-    doc: 'Identifier of this edge in logs and Welcome (default: host-pid).',
+    doc: 'Identifier of this edge in logs and Welcome (default: host-pid). With EDGE_WORKERS > 1 each worker is <id>-w<n> (-r<restarts> once restarted).',
+  },
+  EDGE_WORKERS: {
+    schema: z
+      .string()
+      .regex(/^(auto|[1-9]\d{0,3})$/, "must be 'auto' or a number of workers from 1 to 9999")
+      .default('1'),
+    doc: "Edge worker processes on this host, all on EDGE_PORT (SO_REUSEPORT; the kernel spreads connections), each a full edge (own Kafka reads and window); 'auto': one per core. A supervisor restarts dead workers and drains them all on SIGTERM.",
+  },
+  EDGE_ADMIN_PORT: {
+    schema: int(0, 65535).optional(),
+    doc: "With EDGE_WORKERS > 1: the supervisor's port for /metrics (every worker's, labelled worker), /readyz (200 while every worker is ready) and /healthz. Default: EDGE_PORT + 1 (a free port when EDGE_PORT is 0, logged).",
   },
   ...kafkaSettings,
   KAFKA_FETCH_MAX_WAIT_MS: {
@@ -264,6 +276,10 @@ export interface EdgeConfig {
   host: string;
   port: number;
   nodeId: string;
+  /** Edge worker processes on this host (EDGE_WORKERS, 'auto' resolved to the cores). */
+  workers: number;
+  /** The supervisor's admin port (EDGE_ADMIN_PORT), when set. */
+  adminPort?: number;
   kafka: KafkaConnection & { fetchMaxWaitMs: number };
   topics: { list?: string[]; pattern?: RegExp; refreshMs: number };
   store:
@@ -341,7 +357,7 @@ function tlsConfig(r: Raw, problems: string[]): TlsConfig | undefined {
  */
 export function loadConfig(
   env: Record<string, string | undefined>,
-  defaults: { nodeId: string },
+  defaults: { nodeId: string; cores?: number },
 ): EdgeConfig {
   const problems: string[] = [];
   const raw: Partial<Record<string, unknown>> = {};
@@ -449,6 +465,8 @@ export function loadConfig(
     host: r.EDGE_HOST,
     port: r.EDGE_PORT,
     nodeId: r.EDGE_NODE_ID ?? defaults.nodeId,
+    workers: r.EDGE_WORKERS === 'auto' ? (defaults.cores ?? availableParallelism()) : Number(r.EDGE_WORKERS),
+    ...(r.EDGE_ADMIN_PORT !== undefined ? { adminPort: r.EDGE_ADMIN_PORT } : {}),
     kafka: { ...(kafka as KafkaConnection), fetchMaxWaitMs: r.KAFKA_FETCH_MAX_WAIT_MS },
     topics: {
       ...(r.EDGE_TOPICS?.length ? { list: r.EDGE_TOPICS } : { pattern: pattern as RegExp }),

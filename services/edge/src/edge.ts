@@ -35,6 +35,8 @@ export const PRE_HELLO_BUFFER_BYTES = 16 * 1024;
 export interface Edge {
   readonly port: number;
   readonly ready: boolean;
+  /** What /readyz reports (the reasons when not ready). */
+  readiness(): { reasons: string[] } & Record<string, unknown>;
   /** The edge's metrics (its own registry). */
   readonly metrics: EdgeMetrics;
   /** Whether it serves wss:// (TLS_CERT_FILE). */
@@ -487,6 +489,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     metrics,
     tls: app.tls,
     reloadTls: (reason) => app.reload(reason),
+    readiness,
     get ready() {
       return isReady();
     },

@@ -1,23 +1,37 @@
 import { hostname } from 'node:os';
 import { pino } from 'pino';
-import { loadConfig } from './config.js';
+import { type EdgeConfig, loadConfig } from './config.js';
 import { startEdge } from './edge.js';
+import { EdgeMetrics } from './metrics.js';
 import { loadUws } from './uws.js';
+import { workerIndexOf } from './workers/ipc.js';
+import { startSupervisor } from './workers/supervisor.js';
+import { serveSupervisor } from './workers/worker.js';
 
-// The composition root: reads the environment once, wires the edge, owns
-// process signals.
+// The composition root: reads the environment once, wires the edge (or, with
+// EDGE_WORKERS > 1, the supervisor of edge worker processes), owns process signals.
 const bootLogger = pino({ base: { component: 'edge' } });
 
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
+  let config: EdgeConfig;
+  let workerIndex: number | undefined;
   try {
+    workerIndex = workerIndexOf(process.argv);
     config = loadConfig(process.env, { nodeId: `${hostname()}-${process.pid}` });
   } catch (err) {
     bootLogger.fatal({ err: { message: (err as Error).message } }, (err as Error).message);
     process.exitCode = 2;
     return;
   }
-  const logger = pino({ level: config.logLevel, base: { component: 'edge', node_id: config.nodeId } });
+  if (workerIndex === undefined && config.workers > 1) return supervise(config);
+  const logger = pino({
+    level: config.logLevel,
+    base: {
+      component: 'edge',
+      node_id: config.nodeId,
+      ...(workerIndex !== undefined ? { worker: workerIndex } : {}),
+    },
+  });
   const uws = loadUws();
   if (!uws.native) {
     if (!config.allowUwsFallback) {
@@ -29,7 +43,10 @@ async function main(): Promise<void> {
     }
     logger.warn('uWebSockets.js runs its pure-JS fallback: expect much lower performance');
   }
-  const edge = await startEdge(config, { uws, logger });
+  const metrics = new EdgeMetrics();
+  // A worker's series carry its index, so the supervisor's merged /metrics keeps them apart.
+  if (workerIndex !== undefined) metrics.registry.setDefaultLabels({ worker: String(workerIndex) });
+  const edge = await startEdge(config, { uws, logger, metrics });
   let signals = 0;
   const onSignal = (signal: string) => {
     if (++signals > 1) {
@@ -59,6 +76,36 @@ async function main(): Promise<void> {
     });
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
+  if (workerIndex !== undefined)
+    serveSupervisor(edge, { nodeId: config.nodeId, logger, orphaned: () => onSignal('supervisor gone') });
+}
+
+/** EDGE_WORKERS > 1: this process only supervises; the workers are full edges. */
+async function supervise(config: EdgeConfig): Promise<void> {
+  const logger = pino({ level: config.logLevel, base: { component: 'supervisor', node_id: config.nodeId } });
+  const entry = process.argv[1];
+  if (!entry) throw new Error('cannot tell which script to run the workers with');
+  const supervisor = await startSupervisor({
+    config,
+    env: process.env,
+    entry,
+    execArgv: process.execArgv,
+    logger,
+    exit: (code) => process.exit(code),
+  });
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) {
+      logger.warn({ signal }, 'second signal: killing every worker');
+      supervisor.forward('SIGKILL');
+      process.exit(1);
+    }
+    supervisor.stop(signal).then((code) => process.exit(code));
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  if (config.tls) process.on('SIGHUP', () => supervisor.forward('SIGHUP'));
+  process.on('SIGUSR2', () => supervisor.forward('SIGUSR2'));
 }
 
 main().catch((err: unknown) => {
