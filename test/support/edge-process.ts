@@ -29,6 +29,12 @@ export interface EdgeProcessOptions {
   startTimeoutMs?: number;
   /** Register `kill()` with vitest's onTestFinished (default true; ignored outside a test). */
   registerCleanup?: boolean;
+  /**
+   * The log line that says the edge serves (its `port` field is the port):
+   * `edge listening` by default; a supervisor of EDGE_WORKERS logs `edge
+   * workers listening` once every worker listens.
+   */
+  listeningMessage?: string;
 }
 
 // Last resort: no edge outlives the test worker, whatever happens to the test.
@@ -122,6 +128,7 @@ export async function startEdgeProcess(
     }
   }
   const startTimeoutMs = opts.startTimeoutMs ?? 60_000;
+  const listening = opts.listeningMessage ?? 'edge listening';
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) => {
@@ -132,7 +139,7 @@ export async function startEdgeProcess(
       const onData = () => {
         for (const line of lines) {
           const parsed = parseJson(line);
-          if (parsed?.msg === 'edge listening' && typeof parsed.port === 'number') {
+          if (parsed?.msg === listening && typeof parsed.port === 'number') {
             clearTimeout(timer);
             resolve(parsed.port);
             return;
