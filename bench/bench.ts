@@ -8,6 +8,7 @@ import { BenchProducer } from './lib/producer.js';
 import { chart, table } from './lib/report.js';
 import { type PartitionsResult, manyPartitions } from './partitions.js';
 import { type WireResult, wire } from './scenarios-wire.js';
+import { type WorkersResult, workersScenario } from './scenarios-workers.js';
 import {
   type Baseline,
   type BenchContext,
@@ -39,6 +40,7 @@ export interface BenchResults {
   memory?: { fanoutIdleRss: number; uwsIdleRss: number; points: MemoryPoint[] };
   partitions?: PartitionsResult;
   wire?: WireResult;
+  workers?: WorkersResult;
 }
 
 async function machine(): Promise<BenchResults['machine']> {
@@ -86,6 +88,7 @@ export async function runBench(
     };
     if (scenarios.has('throughput')) results.throughput = await throughputAndLatency(ctx, baseline);
     if (scenarios.has('keys')) results.keys = await keyFanout(ctx, baseline);
+    if (scenarios.has('workers')) results.workers = await workersScenario(ctx, baseline);
     await baseline.stop();
     baseline = undefined;
     const frameBytes = results.throughput?.frameBytes ?? opts.payloadBytes + 40;

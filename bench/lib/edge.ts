@@ -23,7 +23,10 @@ export async function startEdge(opts: {
   /** Run with --expose-gc: the edge then runs a full GC on SIGUSR2. */
   exposeGc?: boolean;
   env?: Record<string, string>;
+  /** The log line that says it serves: `edge listening`, or a supervisor's `edge workers listening` (EDGE_WORKERS > 1). */
+  listeningMessage?: string;
 }): Promise<EdgeProc> {
+  const listening = opts.listeningMessage ?? 'edge listening';
   const nodeArgs = [
     ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : []),
     ...(opts.exposeGc ? ['--expose-gc'] : []),
@@ -63,7 +66,7 @@ export async function startEdge(opts: {
     } catch {
       return;
     }
-    if (j.msg === 'edge listening' && typeof j.port === 'number') portSeen?.(j.port);
+    if (j.msg === listening && typeof j.port === 'number') portSeen?.(j.port);
     if (j.msg === 'replay scans' && typeof j.topic === 'string')
       scans.set(j.topic, {
         scansStarted: Number(j.scans_started),

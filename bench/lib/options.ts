@@ -29,6 +29,8 @@ export interface BenchOptions {
   partitionsTotal: number;
   partitionsConnections: number;
   partitionsRate: number;
+  /** Connections of the workers scenario (1 edge worker, 2 workers, raw uWS). */
+  workersConnections: number;
   scenarios: Set<string>;
   /** Directory for `--cpu-prof` of the throughput edge, if any. */
   cpuProf?: string;
@@ -57,6 +59,7 @@ const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | '
     partitionsTotal: 200,
     partitionsConnections: 1000,
     partitionsRate: 100,
+    workersConnections: 1000,
   },
   quick: {
     steps: [250, 1000],
@@ -80,6 +83,7 @@ const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | '
     partitionsTotal: 200,
     partitionsConnections: 200,
     partitionsRate: 100,
+    workersConnections: 1000,
   },
   smoke: {
     steps: [10, 30],
@@ -103,10 +107,11 @@ const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | '
     partitionsTotal: 20,
     partitionsConnections: 10,
     partitionsRate: 50,
+    workersConnections: 30,
   },
 };
 
-export const ALL_SCENARIOS = ['throughput', 'keys', 'storm', 'memory', 'partitions', 'wire'];
+export const ALL_SCENARIOS = ['throughput', 'keys', 'storm', 'memory', 'partitions', 'wire', 'workers'];
 
 export const USAGE = `npm run bench -- [--quick] [flags]
   --quick                 about one minute, small counts

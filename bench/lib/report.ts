@@ -28,6 +28,29 @@ export function table(r: BenchResults): string {
       ratio(r.keys.fanout.deliveriesPerSec, r.keys.uws.deliveriesPerSec),
       '',
     ]);
+  const wk = r.workers;
+  const uwsRow = wk?.rows.find((x) => x.workers === 0);
+  for (const x of wk?.rows.filter((y) => y.workers > 0) ?? []) {
+    const name = `7 workers ${fmt(wk?.connections)} conns, EDGE_WORKERS=${x.workers}`;
+    rows.push([
+      name,
+      `deliveries/s (conns per worker ${x.perWorker.join('/')})`,
+      fmt(x.deliveriesPerSec),
+      fmt(uwsRow?.deliveriesPerSec),
+      ratio(x.deliveriesPerSec, uwsRow?.deliveriesPerSec ?? Number.NaN),
+      x.workers > 1
+        ? `${ratio(x.deliveriesPerSec, wk?.rows[0]?.deliveriesPerSec ?? Number.NaN)} of 1 worker`
+        : '',
+    ]);
+    rows.push([
+      name,
+      'deliveries per server CPU-second',
+      fmt(x.deliveriesPerCpuS),
+      fmt(uwsRow?.deliveriesPerCpuS),
+      ratio(x.deliveriesPerCpuS, uwsRow?.deliveriesPerCpuS ?? Number.NaN),
+      '',
+    ]);
+  }
   const l = r.throughput?.latency;
   if (l) {
     const name = `3 latency ${fmt(l.connections)} conns × ${fmt(l.rate)} rec/s`;
