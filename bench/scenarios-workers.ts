@@ -1,7 +1,7 @@
 import { get as httpGet } from 'node:http';
 import { toKafkajsConfig } from '@fanout/kafka-settings';
 import { createTopic, uniqueId } from '@fanout/testing';
-import { cpuSeconds, startEdge } from './lib/edge.js';
+import { cpuSeconds, rssOf, startEdge } from './lib/edge.js';
 import {
   type Baseline,
   type BenchContext,
@@ -24,6 +24,8 @@ export interface WorkersRow extends Throughput {
   serverCpuS: number;
   /** Deliveries per server CPU-second. */
   deliveriesPerCpuS: number;
+  /** RSS of the server's processes (supervisor and workers) before the connections opened, bytes. */
+  idleRssBytes: number;
 }
 
 /** `--only workers`: the throughput scenario's closed loop with 1 edge worker, 2 workers and raw uWS. */
@@ -99,6 +101,7 @@ export async function workersScenario(ctx: BenchContext, baseline: Baseline): Pr
         edge.pid,
         ...((line?.workers as Array<{ pid: number }> | undefined) ?? []).map((w) => w.pid),
       ];
+      const idleRssBytes = (await Promise.all(pids.map(rssOf))).reduce((a, b) => a + b, 0);
       ctx.log(`workers: ${n} connections on ${topic}, EDGE_WORKERS=${workers}`);
       const ready = await openAndWait(ctx, {
         host: HOST,
@@ -134,6 +137,7 @@ export async function workersScenario(ctx: BenchContext, baseline: Baseline): Pr
         perWorker,
         serverCpuS,
         deliveriesPerCpuS: (f.deliveriesPerSec * opts.durationMs) / 1000 / serverCpuS,
+        idleRssBytes,
       });
     } finally {
       await edge.stop();
@@ -141,6 +145,7 @@ export async function workersScenario(ctx: BenchContext, baseline: Baseline): Pr
   }
   await baseline.rpc.call('setup', { topics: [topic], topic, payloadBytes: opts.payloadBytes });
   ctx.log(`workers: ${n} connections (raw uWS)`);
+  const idleRssU = await rssOf(baseline.pid);
   const readyU = await openAndWait(ctx, {
     host: HOST,
     port: baseline.port,
@@ -161,6 +166,7 @@ export async function workersScenario(ctx: BenchContext, baseline: Baseline): Pr
     perWorker: [readyU],
     serverCpuS,
     deliveriesPerCpuS: (u.deliveriesPerSec * opts.durationMs) / 1000 / serverCpuS,
+    idleRssBytes: idleRssU,
   });
   const [one, two] = rows;
   return { connections: n, rows, ratio: (two?.deliveriesPerSec ?? 0) / (one?.deliveriesPerSec ?? 1) };

@@ -50,6 +50,14 @@ export function table(r: BenchResults): string {
       ratio(x.deliveriesPerCpuS, uwsRow?.deliveriesPerCpuS ?? Number.NaN),
       '',
     ]);
+    rows.push([
+      name,
+      'server RSS before connections (MB, all processes)',
+      fmt((x.idleRssBytes ?? Number.NaN) / 1e6, 1),
+      fmt((uwsRow?.idleRssBytes ?? Number.NaN) / 1e6, 1),
+      '',
+      '',
+    ]);
   }
   const l = r.throughput?.latency;
   if (l) {

@@ -1,12 +1,7 @@
 import { hostname } from 'node:os';
 import { pino } from 'pino';
 import { type EdgeConfig, loadConfig } from './config.js';
-import { startEdge } from './edge.js';
-import { EdgeMetrics } from './metrics.js';
-import { loadUws } from './uws.js';
 import { workerIndexOf } from './workers/ipc.js';
-import { startSupervisor } from './workers/supervisor.js';
-import { serveSupervisor } from './workers/worker.js';
 
 // The composition root: reads the environment once, wires the edge (or, with
 // EDGE_WORKERS > 1, the supervisor of edge worker processes), owns process signals.
@@ -24,6 +19,13 @@ async function main(): Promise<void> {
     return;
   }
   if (workerIndex === undefined && config.workers > 1) return supervise(config);
+  // Imported here, not at the top: a supervisor loads none of the edge (uWS, Kafka, Redis clients).
+  const [{ startEdge }, { EdgeMetrics }, { loadUws }, { serveSupervisor }] = await Promise.all([
+    import('./edge.js'),
+    import('./metrics.js'),
+    import('./uws.js'),
+    import('./workers/worker.js'),
+  ]);
   const logger = pino({
     level: config.logLevel,
     base: {
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
 /** EDGE_WORKERS > 1: this process only supervises; the workers are full edges. */
 async function supervise(config: EdgeConfig): Promise<void> {
   const logger = pino({ level: config.logLevel, base: { component: 'supervisor', node_id: config.nodeId } });
+  const { startSupervisor } = await import('./workers/supervisor.js');
   const entry = process.argv[1];
   if (!entry) throw new Error('cannot tell which script to run the workers with');
   const supervisor = await startSupervisor({
