@@ -31,7 +31,7 @@ export function table(r: BenchResults): string {
   const wk = r.workers;
   const uwsRow = wk?.rows.find((x) => x.workers === 0);
   for (const x of wk?.rows.filter((y) => y.workers > 0) ?? []) {
-    const name = `7 workers ${fmt(wk?.connections)} conns, EDGE_WORKERS=${x.workers}`;
+    const name = `8 workers ${fmt(wk?.connections)} conns, EDGE_WORKERS=${x.workers}`;
     rows.push([
       name,
       `deliveries/s (conns per worker ${x.perWorker.join('/')})`,
