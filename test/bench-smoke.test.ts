@@ -92,17 +92,6 @@ test('benchmark smoke: every scenario runs and reports every figure', async () =
   expect(deflated?.bytesPerDelivery).toBeLessThan(plainWire?.bytesPerDelivery ?? 0);
   expect(plainWire?.compressedShare).toBe(0);
 
-  const workers = results.workers;
-  expect(workers?.rows.map((r) => r.workers)).toEqual([1, 2, 0]);
-  for (const r of workers?.rows ?? []) {
-    expect(r.ready).toBe(opts.workersConnections);
-    expect(r.deliveriesPerSec).toBeGreaterThan(0);
-  }
-  // The load clients' connections spread over both workers' listen sockets.
-  expect(workers?.rows[1]?.perWorker.reduce((a, b) => a + b, 0)).toBe(opts.workersConnections);
-  for (const c of workers?.rows[1]?.perWorker ?? []) expect(c).toBeGreaterThan(0);
-  finite(workers?.ratio ?? Number.NaN);
-
   const dir = await mkdtemp(join(tmpdir(), 'bench-smoke-'));
   onTestFinished(() => rm(dir, { recursive: true, force: true }));
   const out = await writeResults(results, dir);
