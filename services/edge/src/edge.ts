@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { HttpResponse } from 'uWebSockets.js';
 import { type Authenticator, createAuthenticator } from './auth.js';
 import type { EdgeConfig } from './config.js';
-import { COMPRESS_MIN_BYTES, Connection, type SocketData } from './connection.js';
+import { COMPRESS_MIN_BYTES, Connection, type ConnectionObserver, type SocketData } from './connection.js';
 import { type FlowLimits, closeStuck, onDrained, sweepSlowClients } from './flow-control.js';
 import type { KafkaLog } from './kafka/kafka-log.js';
 import { createKafkaReader } from './kafka/kafka-reader.js';
@@ -182,7 +182,11 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     onSession: (outcome) => metrics.session(outcome),
   };
   const onSlow = (event: 'lagging' | 'closed') => metrics.slowClient(event);
-  const connObserver = { errorSent: (code: number) => metrics.errorSent(code) };
+  const connObserver: ConnectionObserver = {
+    errorSent: (code) => metrics.errorSent(code),
+    controlDropped: (kind) => metrics.controlDropped(kind),
+    publicationDropped: () => metrics.slowClient('closed'),
+  };
 
   const sweep = () => {
     publishedSinceSweep = 0;
@@ -403,7 +407,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
         conn.close(CloseCode.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
         continue;
       }
-      conn.sendBytes(PING_FRAME);
+      conn.sendControl('ping', PING_FRAME);
     }
   }, config.heartbeat.intervalMs);
   const maintenance = setInterval(() => {
@@ -508,7 +512,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
           },
         });
         for (const conn of [...conns]) {
-          conn.sendBytes(goAway);
+          conn.sendControl('goAway', goAway);
           conn.close(CloseCode.SHUTDOWN, 'edge shutting down');
         }
         app.closeListen();
