@@ -149,7 +149,10 @@ export class Connection {
     if (this.closed) return 2;
     const status = this.ws.send(frame, true, this.compress && frame.length >= COMPRESS_MIN_BYTES);
     if (status === 2) {
-      this.log.warn({ frame: kind, buffered: this.bufferedAmount() }, 'control frame dropped; closing to resume');
+      this.log.warn(
+        { frame: kind, buffered: this.bufferedAmount() },
+        'control frame dropped; closing to resume',
+      );
       this.observer?.controlDropped?.(kind);
       this.close(CloseCode.CONTROL_FRAME_DROPPED, `${kind} frame dropped`);
     }

@@ -1,7 +1,7 @@
 import { CloseCode, ErrorCode, closeAction, decodeServerFrame, encodeServerFrame } from '@fanout/protocol';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { type ControlKind, Connection } from '../src/connection.js';
+import { Connection, type ControlKind } from '../src/connection.js';
 import { FakeSocket, closeOnEnd } from './support/fake-socket.js';
 
 function connection() {
@@ -83,7 +83,9 @@ describe('the send policy', () => {
     const { socket, conn } = connection();
     conn.send({ kind: 'unsubscribed', unsubscribed: { requestId: 7, channel: 'prices' } });
     const decoded = decodeServerFrame(socket.sent[0] as Uint8Array);
-    expect(decoded.ok && decoded.frame.kind === 'unsubscribed' && decoded.frame.unsubscribed.requestId).toBe(7);
+    expect(decoded.ok && decoded.frame.kind === 'unsubscribed' && decoded.frame.unsubscribed.requestId).toBe(
+      7,
+    );
   });
 
   it('closes a connection whose replayed publication was dropped as a slow consumer', () => {
