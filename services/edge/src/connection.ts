@@ -50,6 +50,14 @@ export interface Subscription {
 /**
  * One WebSocket connection. Holds what the edge knows of it; the handlers
  * live in `session-handler.ts`. `ws` may be used only while `!closed`.
+ *
+ * Who writes which field: `closed` the uWS close handler (ws-behaviour.ts);
+ * `helloState`, `subject`, `acl`, `expiresAtMs`, `sessionId`, `epoch`,
+ * `subs` (entries), `lastSeenAt` and the frame counters the session handlers;
+ * `fenced` the session owners; `liveTopics` live delivery; `lagging` live
+ * delivery (set) and the catch-up's switch-over (cleared); `catchUpRunning`
+ * the catch-up; `lastProgressAt` and `closeReason` this class (and live
+ * delivery when it puts the connection behind).
  */
 export class Connection {
   closed = false;
