@@ -47,8 +47,11 @@ export interface EdgeDeps {
 
 /**
  * Starts an edge: the composition root. Each component owns its state (see
- * its module); they start in this order and stop in the reverse one, the
- * session store and Kafka closed last.
+ * its module and the README's "Inside the edge"). Start: listen, the
+ * connection and topic timers, sessions, readiness (marked alive in the
+ * store), status, then Kafka. Stop: readiness off first (upgrades refused,
+ * /readyz 503), timers, GoAway and close to every connection, the listen
+ * socket, acks flushed (no connection adds any now), then Kafka and the store.
  */
 export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edge> {
   const { logger } = deps;
