@@ -1,5 +1,5 @@
 import type { Acl, Channel } from '@fanout/core';
-import { type ErrorCodeValue, type ServerFrameInput, encodeServerFrame } from '@fanout/protocol';
+import { CloseCode, type ErrorCodeValue, type ServerFrameInput, encodeServerFrame } from '@fanout/protocol';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'uWebSockets.js';
 
@@ -13,9 +13,19 @@ export interface SocketData {
   remote: string;
 }
 
+/** uWS's answer to a send: 1 sent, 0 buffered (goes out as the client reads), 2 dropped. */
+export type SendStatus = 0 | 1 | 2;
+
+/** A frame that is not a publication (the send policy's subject; see `Connection.sendControl`). */
+export type ControlKind = Exclude<NonNullable<ServerFrameInput['kind']>, 'publication'>;
+
 /** Observes what a connection sends (metrics); optional. */
 export interface ConnectionObserver {
   errorSent(code: number): void;
+  /** A control frame uWS dropped; the connection is being closed with CONTROL_FRAME_DROPPED. */
+  controlDropped?(kind: ControlKind): void;
+  /** A replayed publication uWS dropped; the connection is being closed with SLOW_CONSUMER. */
+  publicationDropped?(): void;
 }
 
 /** One subscription of one connection. */
@@ -40,6 +50,14 @@ export interface Subscription {
 /**
  * One WebSocket connection. Holds what the edge knows of it; the handlers
  * live in `session-handler.ts`. `ws` may be used only while `!closed`.
+ *
+ * Who writes which field: `closed` the uWS close handler (ws-behaviour.ts);
+ * `helloState`, `subject`, `acl`, `expiresAtMs`, `sessionId`, `epoch`,
+ * `subs` (entries), `lastSeenAt` and the frame counters the session handlers;
+ * `fenced` the session owners; `liveTopics` live delivery; `lagging` live
+ * delivery (set) and the catch-up's switch-over (cleared); `catchUpRunning`
+ * the catch-up; `lastProgressAt` and `closeReason` this class (and live
+ * delivery when it puts the connection behind).
  */
 export class Connection {
   closed = false;
@@ -100,14 +118,53 @@ export class Connection {
     this.#logBindings = { ...this.#logBindings, ...bindings };
   }
 
-  /** Sends an encoded frame; returns uWS's status (1 sent, 0 buffered, 2 dropped) or 2 when closed. */
+  /**
+   * Sends an encoded publication (a replayed record); returns uWS's status
+   * (1 sent, 0 buffered, 2 dropped) or 2 when closed. A dropped publication
+   * is a gap in what the client receives: the slow-client rule applies (the
+   * hard limit was passed), the connection is closed with SLOW_CONSUMER
+   * (4002, transient) and the client resumes from what it received.
+   */
   sendBytes(frame: Uint8Array): number {
     if (this.closed) return 2;
-    return this.ws.send(frame, true, this.compress && frame.length >= COMPRESS_MIN_BYTES);
+    const status = this.ws.send(frame, true, this.compress && frame.length >= COMPRESS_MIN_BYTES);
+    if (status === 2) {
+      this.observer?.publicationDropped?.();
+      this.close(CloseCode.SLOW_CONSUMER, 'send buffer full');
+    }
+    return status;
   }
 
+  /** Sends a control frame under the send policy (see `sendControl`). */
   send(frame: ServerFrameInput): number {
-    return this.sendBytes(encodeServerFrame(frame));
+    return this.sendControl(frame.kind as ControlKind, encodeServerFrame(frame));
+  }
+
+  /**
+   * The edge's one send policy for control frames (every frame but a
+   * publication: Welcome, Subscribed, Unsubscribed, ContinuityLost, Error,
+   * GoAway, Ping, Pong). Sent (1) or buffered (0, it goes out in order as the
+   * client reads) is fine. Dropped (2: the unsent bytes passed
+   * maxBackpressure) would leave the client waiting for a frame that never
+   * comes (a subscription resuming forever, a range lost without a word), so
+   * the connection is closed with CONTROL_FRAME_DROPPED (4008, transient):
+   * the client reconnects and resumes, which announces everything again.
+   * Logged and counted (`fanout_control_frames_dropped_total`), never silent.
+   * Publications keep the slow-client handling (flow control). Returns the
+   * status; 2 without a close when the connection was already closed.
+   */
+  sendControl(kind: ControlKind, frame: Uint8Array): number {
+    if (this.closed) return 2;
+    const status = this.ws.send(frame, true, this.compress && frame.length >= COMPRESS_MIN_BYTES);
+    if (status === 2) {
+      this.log.warn(
+        { frame: kind, buffered: this.bufferedAmount() },
+        'control frame dropped; closing to resume',
+      );
+      this.observer?.controlDropped?.(kind);
+      this.close(CloseCode.CONTROL_FRAME_DROPPED, `${kind} frame dropped`);
+    }
+    return status;
   }
 
   error(

@@ -127,6 +127,7 @@ export class EdgeMetrics {
   readonly #storeWrite: Histogram<'result'>;
   readonly #slow: Counter<'event'>;
   readonly #errors: Counter<'code'>;
+  readonly #controlDropped: Counter<'frame'>;
   readonly #closes: Counter<'code' | 'by'>;
   readonly #opened: Counter;
   readonly #loopLag: Histogram;
@@ -322,6 +323,12 @@ export class EdgeMetrics {
       labelNames: ['code'],
       registers,
     });
+    this.#controlDropped = new Counter({
+      name: 'fanout_control_frames_dropped_total',
+      help: 'Control frames (not publications) uWS dropped over the send buffer limit, by frame kind; each closed its connection with 4008 (the client resumes).',
+      labelNames: ['frame'],
+      registers,
+    });
     new Gauge({
       name: 'fanout_ready',
       help: '1 while the edge is ready (Kafka and the store answer, not stopping), else 0.',
@@ -416,6 +423,11 @@ export class EdgeMetrics {
   /** How late a periodic timer fired, in ms (called once a second by the edge). */
   eventLoopLag(lateMs: number): void {
     this.#loopLag.observe(Math.max(0, lateMs) / 1000);
+  }
+
+  /** A control frame dropped by uWS (the connection is closed with CONTROL_FRAME_DROPPED). */
+  controlDropped(frame: string): void {
+    this.#controlDropped.inc({ frame });
   }
 
   errorSent(code: number): void {

@@ -4,8 +4,6 @@ import {
   type SessionQuota,
   type WriteBehind,
   boundedForLog,
-  coveringDiff,
-  coveringTopics,
   isWellFormedSessionId,
   newSessionId,
   ownerKey,
@@ -47,8 +45,6 @@ export interface HandlerContext extends CatchUpContext {
     maxChannelBytes: number;
     maxFramesPerSecond: number;
   };
-  /** Connections on live delivery (checked by the slow-client sweep). */
-  liveConns: Set<Connection>;
   /** Whether a topic not served yet would be once it exists (EDGE_TOPIC_PATTERN, or a listed topic not created yet). */
   wouldServe(topic: string): boolean;
   /** Told when a Hello created or resumed a session (metrics). */
@@ -473,7 +469,7 @@ async function onUnsubscribe(ctx: HandlerContext, conn: Connection, u: Unsubscri
   }
   sub.cancelled = true;
   conn.subs.delete(u.channel);
-  if (sub.state === 'live') updateLiveTopics(ctx, conn);
+  if (sub.state === 'live') ctx.updateLiveTopics(conn);
   conn.send({ kind: 'unsubscribed', unsubscribed: { requestId: u.requestId, channel: u.channel } });
   await ctx.store.unsubscribe(conn.sessionId, conn.epoch, u.channel).catch((err: unknown) => {
     conn.log.warn({ err, channel: u.channel }, 'cannot remove subscription from the store');
@@ -541,26 +537,5 @@ async function onRefresh(ctx: HandlerContext, conn: Connection, token: string): 
     conn.error(ErrorCode.FORBIDDEN, `${name} is no longer allowed by the refreshed token`, { channel: name });
     ctx.store.unsubscribe(conn.sessionId, conn.epoch, name).catch(() => undefined);
   }
-  updateLiveTopics(ctx, conn);
-}
-
-/**
- * Puts the socket on the minimal covering set of its live subscriptions'
- * channels, so a record reaches it at most once and in partition order.
- * uWS drops publications still queued for a socket when it unsubscribes in
- * the same tick, so the socket's queue is drained (a ping goes through the
- * same path) before any unsubscribe.
- */
-export function updateLiveTopics(ctx: { liveConns: Set<Connection> }, conn: Connection): void {
-  if (conn.closed) return;
-  const desired = conn.lagging
-    ? new Set<string>()
-    : coveringTopics([...conn.subs.values()].filter((s) => s.state === 'live').map((s) => s.channel.name));
-  const diff = coveringDiff(conn.liveTopics, desired);
-  if (diff.remove.length > 0) conn.ws.ping();
-  for (const t of diff.add) conn.ws.subscribe(t);
-  for (const t of diff.remove) conn.ws.unsubscribe(t);
-  conn.liveTopics = desired;
-  if (desired.size > 0) ctx.liveConns.add(conn);
-  else ctx.liveConns.delete(conn);
+  ctx.updateLiveTopics(conn);
 }

@@ -106,6 +106,7 @@ export const fanout = $root.fanout = (() => {
          * @property {number} CLOSE_CODE_SOURCE_UNAVAILABLE=4005 CLOSE_CODE_SOURCE_UNAVAILABLE value
          * @property {number} CLOSE_CODE_RATE_LIMITED=4006 CLOSE_CODE_RATE_LIMITED value
          * @property {number} CLOSE_CODE_AUTH_UNAVAILABLE=4007 CLOSE_CODE_AUTH_UNAVAILABLE value
+         * @property {number} CLOSE_CODE_CONTROL_FRAME_DROPPED=4008 CLOSE_CODE_CONTROL_FRAME_DROPPED value
          * @property {number} CLOSE_CODE_SESSION_NOT_FOUND=4100 CLOSE_CODE_SESSION_NOT_FOUND value
          * @property {number} CLOSE_CODE_SESSION_TAKEN_OVER=4101 CLOSE_CODE_SESSION_TAKEN_OVER value
          * @property {number} CLOSE_CODE_TOKEN_EXPIRED=4200 CLOSE_CODE_TOKEN_EXPIRED value
@@ -128,6 +129,7 @@ export const fanout = $root.fanout = (() => {
             values[valuesById[4005] = "CLOSE_CODE_SOURCE_UNAVAILABLE"] = 4005;
             values[valuesById[4006] = "CLOSE_CODE_RATE_LIMITED"] = 4006;
             values[valuesById[4007] = "CLOSE_CODE_AUTH_UNAVAILABLE"] = 4007;
+            values[valuesById[4008] = "CLOSE_CODE_CONTROL_FRAME_DROPPED"] = 4008;
             values[valuesById[4100] = "CLOSE_CODE_SESSION_NOT_FOUND"] = 4100;
             values[valuesById[4101] = "CLOSE_CODE_SESSION_TAKEN_OVER"] = 4101;
             values[valuesById[4200] = "CLOSE_CODE_TOKEN_EXPIRED"] = 4200;
