@@ -114,7 +114,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
     metrics,
     tls: app.tls,
     reloadTls: (reason) => app.reload(reason),
-    readiness,
+    readiness: () => readiness.report(),
     get ready() {
       return readiness.ready();
     },
