@@ -7,7 +7,7 @@ import { HttpRoutes } from './http-routes.js';
 import type { KafkaLog } from './kafka/kafka-log.js';
 import { LiveDelivery } from './live-delivery.js';
 import type { EdgeMetrics } from './metrics.js';
-import { Readiness } from './readiness.js';
+import { Readiness, type ReadinessReport } from './readiness.js';
 import { openResources } from './resources.js';
 import { type EdgeApp, createEdgeApp } from './server-app.js';
 import { Sessions } from './sessions.js';
@@ -25,7 +25,7 @@ export interface Edge {
   readonly port: number;
   readonly ready: boolean;
   /** What /readyz reports (the reasons when not ready). */
-  readiness(): { reasons: string[] } & Record<string, unknown>;
+  readiness(): ReadinessReport;
   /** The edge's metrics (its own registry). */
   readonly metrics: EdgeMetrics;
   /** Whether it serves wss:// (TLS_CERT_FILE). */
