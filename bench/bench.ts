@@ -7,11 +7,11 @@ import { ClientPool } from './lib/pool.js';
 import { BenchProducer } from './lib/producer.js';
 import { chart, table } from './lib/report.js';
 import { type PartitionsResult, manyPartitions } from './partitions.js';
+import { type LatencySweep, latencySweep } from './scenarios-latency.js';
 import { type WireResult, wire } from './scenarios-wire.js';
 import {
   type Baseline,
   type BenchContext,
-  type LatencyResult,
   type MemoryPoint,
   type StormResult,
   type Throughput,
@@ -19,7 +19,7 @@ import {
   memory,
   reconnectStorm,
   startBaseline,
-  throughputAndLatency,
+  throughput,
 } from './scenarios.js';
 
 /** Everything a run measured, as written to the JSON file. */
@@ -31,9 +31,9 @@ export interface BenchResults {
   wallTimeS: number;
   throughput?: {
     steps: Array<{ fanout: Throughput; uws: Throughput }>;
-    latency: LatencyResult;
     frameBytes: number;
   };
+  latency?: LatencySweep;
   keys?: { keys: number; fanout: Throughput; uws: Throughput };
   storm?: StormResult;
   memory?: { fanoutIdleRss: number; uwsIdleRss: number; points: MemoryPoint[] };
@@ -84,10 +84,11 @@ export async function runBench(
       producer,
       log,
     };
-    if (scenarios.has('throughput')) results.throughput = await throughputAndLatency(ctx, baseline);
+    if (scenarios.has('throughput')) results.throughput = await throughput(ctx, baseline);
     if (scenarios.has('keys')) results.keys = await keyFanout(ctx, baseline);
     await baseline.stop();
     baseline = undefined;
+    if (scenarios.has('latency')) results.latency = await latencySweep(ctx);
     const frameBytes = results.throughput?.frameBytes ?? opts.payloadBytes + 40;
     if (scenarios.has('storm')) results.storm = await reconnectStorm(ctx, frameBytes);
     if (scenarios.has('memory')) results.memory = await memory(ctx);
@@ -108,6 +109,9 @@ export async function runBench(
       results.notes.push(
         `memory at ${p.connections}: only ${p.fanoutReady} (fanout) / ${p.uwsReady} (uWS) connections were ready`,
       );
+  for (const r of results.latency?.rows ?? [])
+    if (r.ready < r.connections)
+      results.notes.push(`latency at ${r.connections}: only ${r.ready} connections were ready`);
   results.notes.push(
     'Everything (Kafka JVM, Redis, edges, raw uWS server, load clients, producer) shares one machine: the load clients compete with the server for the same cores, so absolute figures are lower bounds; ratios compare like with like.',
   );

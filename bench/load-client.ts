@@ -339,6 +339,13 @@ serveRpc({
       errors: errors.slice(),
     };
   },
+  /** Makes every n-th connection (0: none) read the send time out of every publication from now on. */
+  sample(msg) {
+    const every = msg.every as number;
+    for (const c of conns) c.latency = every > 0 && c.idx % every === 0;
+    latencies.length = 0;
+    return null;
+  },
   acks(msg) {
     if (ackTimer) clearInterval(ackTimer);
     ackTimer = undefined;

@@ -138,6 +138,11 @@ export class ClientPool {
     }
   }
 
+  /** From now on every n-th connection (0: none) takes latency samples. */
+  sample(every: number): Promise<unknown> {
+    return Promise.all(this.rpcs.map((r) => r.call('sample', { every })));
+  }
+
   acks(everyMs: number): Promise<unknown> {
     return Promise.all(this.rpcs.map((r) => r.call('acks', { everyMs })));
   }
