@@ -86,9 +86,9 @@ export async function runBench(
     };
     if (scenarios.has('throughput')) results.throughput = await throughput(ctx, baseline);
     if (scenarios.has('keys')) results.keys = await keyFanout(ctx, baseline);
+    if (scenarios.has('latency')) results.latency = await latencySweep(ctx, baseline);
     await baseline.stop();
     baseline = undefined;
-    if (scenarios.has('latency')) results.latency = await latencySweep(ctx);
     const frameBytes = results.throughput?.frameBytes ?? opts.payloadBytes + 40;
     if (scenarios.has('storm')) results.storm = await reconnectStorm(ctx, frameBytes);
     if (scenarios.has('memory')) results.memory = await memory(ctx);

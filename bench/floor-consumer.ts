@@ -16,6 +16,7 @@ import { serveRpc } from './lib/children.js';
 let kcat: ChildProcess | undefined;
 let seen = 0;
 const latencies: number[] = [];
+const sentTimes: number[] = [];
 const errors: string[] = [];
 
 function stopKcat(): void {
@@ -29,6 +30,7 @@ serveRpc({
     stopKcat();
     seen = 0;
     latencies.length = 0;
+    sentTimes.length = 0;
     const args = [
       '-C',
       '-b',
@@ -64,15 +66,17 @@ serveRpc({
       for (const line of lines) {
         seen++;
         const sent = Number.parseFloat(line.slice(0, 24));
-        if (Number.isFinite(sent) && line.charCodeAt(0) >= 48 && line.charCodeAt(0) <= 57)
+        if (Number.isFinite(sent) && line.charCodeAt(0) >= 48 && line.charCodeAt(0) <= 57) {
           latencies.push(now - sent);
+          sentTimes.push(sent);
+        }
       }
     });
     return null;
   },
   /** Records seen so far (every line, timed or not) and the latencies since the last call. */
   stats() {
-    return { seen, latencies: latencies.splice(0), errors: errors.slice() };
+    return { seen, latencies: latencies.splice(0), sent: sentTimes.splice(0), errors: errors.slice() };
   },
   stop() {
     stopKcat();

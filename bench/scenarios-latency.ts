@@ -5,6 +5,7 @@ import { Rpc, spawnTracked } from './lib/children.js';
 import { cpuSeconds, startEdge } from './lib/edge.js';
 import { sleep } from './lib/pool.js';
 import {
+  type Baseline,
   type BenchContext,
   type LatencyResult,
   latencyOf,
@@ -32,6 +33,25 @@ export interface LatencyRow {
   floor: LatencyFigures;
   /** What the edge adds: edge − floor, percentile by percentile, ms. */
   added: { p50: number; p90: number; p99: number; max: number };
+  /**
+   * Per record (paired by send time): how much later than the floor the edge's
+   * first sampled client got it (Kafka fetch + ingest + uWS queueing), and the
+   * spread from its first to its last sampled client (uWS's send loop over the
+   * sockets and the load clients' own processing), ms.
+   */
+  breakdown: { firstAfterFloor: LatencyFigures; spread: LatencyFigures; records: number };
+  /**
+   * The same rate through raw uWS (no Kafka, no edge; the baseline stamps
+   * each record as it publishes it) to as many connections: the part of the
+   * latency that is uWS's send loop and the load clients themselves.
+   */
+  uws?: {
+    latency: LatencyFigures;
+    spread: LatencyFigures;
+    serverCpuS: number;
+    deliveriesPerServerCpuS: number;
+    clientCpuS: number;
+  };
   /** Deliveries/s counted at the clients over the row (warm-up included). */
   deliveriesPerSec: number;
   /** The edge's CPU seconds over the row, and deliveries per edge CPU-second. */
@@ -68,6 +88,38 @@ export function sweepRows(o: {
   return rows;
 }
 
+/** Pairs the edge's samples with the floor's by record (send time); see {@link LatencyRow.breakdown}. */
+export function breakdown(
+  samples: number[],
+  samplesSent: number[],
+  floorSamples: number[],
+  floorSent: number[],
+): LatencyRow['breakdown'] {
+  const floorBy = new Map<number, number>();
+  floorSent.forEach((t, i) => floorBy.set(t, floorSamples[i] as number));
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  samplesSent.forEach((t, i) => {
+    const v = samples[i] as number;
+    const f = first.get(t);
+    if (f === undefined || v < f) first.set(t, v);
+    const l = last.get(t);
+    if (l === undefined || v > l) last.set(t, v);
+  });
+  const after: number[] = [];
+  const spread: number[] = [];
+  for (const [t, f] of first) {
+    const fl = floorBy.get(t);
+    if (fl !== undefined) after.push(f - fl);
+    spread.push((last.get(t) as number) - f);
+  }
+  const pick = (x: number[]): LatencyFigures => {
+    const l = latencyOf(x);
+    return { samples: l.samples, p50: l.p50, p90: l.p90, p99: l.p99, max: l.max };
+  };
+  return { firstAfterFloor: pick(after), spread: pick(spread), records: first.size };
+}
+
 /** A process's CPU seconds, 0 if it is gone. */
 function cpuOf(pid: number | undefined): number {
   if (!pid) return 0;
@@ -85,7 +137,7 @@ function cpuOf(pid: number | undefined): number {
  * turn; every row reports the edge's and the floor's p50/p90/p99/max from the
  * same records, the edge's added latency, and the CPU each side used.
  */
-export async function latencySweep(ctx: BenchContext): Promise<LatencySweep> {
+export async function latencySweep(ctx: BenchContext, baseline?: Baseline): Promise<LatencySweep> {
   const { opts } = ctx;
   const topic = await createTopic(toKafkajsConfig(ctx.kafka), {
     partitions: opts.partitions,
@@ -96,6 +148,7 @@ export async function latencySweep(ctx: BenchContext): Promise<LatencySweep> {
     redisUrl: ctx.redisUrl,
     topics: [topic],
     nodeId: 'bench-lat',
+    env: opts.edgeEnv,
     ...(opts.cpuProf ? { cpuProfDir: opts.cpuProf } : {}),
   });
   const floor = new Rpc(spawnTracked('bench/floor-consumer.ts', [], { ipc: true }));
@@ -142,7 +195,12 @@ export async function latencySweep(ctx: BenchContext): Promise<LatencySweep> {
         const pubs0 = (await ctx.pool.stats()).pubs;
         const cpu0 = { edge: cpuOf(edge.pid), clients: clientsCpu(), floor: floorCpu() };
         const t0 = performance.now();
-        const { sent, samples, floorSamples } = await sampleLatency(ctx, topic, rate, floor);
+        const { sent, samples, samplesSent, floorSamples, floorSent } = await sampleLatency(
+          ctx,
+          topic,
+          rate,
+          floor,
+        );
         const wallS = (performance.now() - t0) / 1000;
         const pubs = (await ctx.pool.stats()).pubs - pubs0;
         const serverCpuS = cpuOf(edge.pid) - cpu0.edge;
@@ -164,6 +222,7 @@ export async function latencySweep(ctx: BenchContext): Promise<LatencySweep> {
           },
           floor: { samples: f.samples, p50: f.p50, p90: f.p90, p99: f.p99, max: f.max },
           added: { p50: e.p50 - f.p50, p90: e.p90 - f.p90, p99: e.p99 - f.p99, max: e.max - f.max },
+          breakdown: breakdown(samples, samplesSent, floorSamples, floorSent),
           deliveriesPerSec: pubs / wallS,
           serverCpuS,
           deliveriesPerServerCpuS: serverCpuS > 0 ? pubs / serverCpuS : Number.NaN,
@@ -175,6 +234,44 @@ export async function latencySweep(ctx: BenchContext): Promise<LatencySweep> {
       const st = await ctx.pool.stats();
       if (st.counters.gaps + st.counters.dups + st.counters.decodeMismatches > 0)
         ctx.log(`latency position check: ${JSON.stringify(st.counters)}`);
+      await ctx.pool.close();
+
+      // The same rates through raw uWS to as many connections: what uWS's
+      // send loop and the load clients add with no Kafka and no edge.
+      if (!baseline) continue;
+      await baseline.rpc.call('setup', { topics: [topic], topic, payloadBytes: opts.payloadBytes });
+      const readyU = await openAndWait(ctx, {
+        host: HOST,
+        port: baseline.port,
+        count: n,
+        mode: 'raw',
+        channels: [topic],
+      });
+      await sleep(300);
+      for (const rate of rates) {
+        const row = rows.find((r) => r.connections === n && r.rate === rate);
+        if (!row) continue;
+        const want = Math.min(readyU, Math.max(opts.latencySamples, Math.floor(20_000 / rate)));
+        await ctx.pool.sample(Math.max(1, Math.floor(readyU / Math.max(1, want))));
+        ctx.log(`latency: ${rate} records/s to ${readyU} connections (raw uWS)`);
+        await settle(ctx);
+        const pubs0 = (await ctx.pool.stats()).pubs;
+        const cpu0 = { server: cpuOf(baseline.pid), clients: clientsCpu() };
+        const { samples, samplesSent } = await sampleLatency(ctx, topic, rate, undefined, (k) =>
+          baseline.rpc.call('publishTimed', { count: k, payloadBytes: opts.payloadBytes }),
+        );
+        const pubs = (await ctx.pool.stats()).pubs - pubs0;
+        const serverCpuS = cpuOf(baseline.pid) - cpu0.server;
+        const u = latencyOf(samples);
+        const b = breakdown(samples, samplesSent, [], []);
+        row.uws = {
+          latency: { samples: u.samples, p50: u.p50, p90: u.p90, p99: u.p99, max: u.max },
+          spread: b.spread,
+          serverCpuS,
+          deliveriesPerServerCpuS: serverCpuS > 0 ? pubs / serverCpuS : Number.NaN,
+          clientCpuS: clientsCpu() - cpu0.clients,
+        };
+      }
       await ctx.pool.close();
     }
   } finally {

@@ -248,36 +248,63 @@ export async function sampleLatency(
   topic: string,
   rate: number,
   floor?: Rpc,
-): Promise<{ sent: number; samples: number[]; floorSamples: number[] }> {
+  /** Sends `n` timed records another way than producing them to `topic` (the raw uWS rows). */
+  send?: (n: number) => Promise<void>,
+): Promise<{
+  sent: number;
+  samples: number[];
+  /** The send time of each of `samples`. */
+  samplesSent: number[];
+  floorSamples: number[];
+  floorSent: number[];
+}> {
   const { opts } = ctx;
   await ctx.pool.stats(); // drop samples taken so far
   const floorStats = () =>
-    floor ? floor.call<{ latencies: number[] }>('stats') : Promise.resolve({ latencies: [] as number[] });
+    floor
+      ? floor.call<{ latencies: number[]; sent: number[] }>('stats')
+      : Promise.resolve({ latencies: [] as number[], sent: [] as number[] });
   await floorStats();
   const warmupMs = Math.min(1000, opts.durationMs / 4);
   const t0 = performance.now();
   let producing = true;
-  const samples: number[] = [];
-  const floorSamples: number[] = [];
+  const out = {
+    samples: [] as number[],
+    samplesSent: [] as number[],
+    floorSamples: [] as number[],
+    floorSent: [] as number[],
+  };
+  const take = (
+    s: { latencies: number[]; latencySent: number[] },
+    f: { latencies: number[]; sent: number[] },
+  ) => {
+    for (const v of s.latencies) out.samples.push(v);
+    for (const v of s.latencySent) out.samplesSent.push(v);
+    for (const v of f.latencies) out.floorSamples.push(v);
+    for (const v of f.sent) out.floorSent.push(v);
+  };
   const collector = (async () => {
     let warm = false;
     while (producing) {
       await sleep(100);
       const [s, f] = await Promise.all([ctx.pool.stats(), floorStats()]);
-      if (warm) {
-        for (const v of s.latencies) samples.push(v);
-        for (const v of f.latencies) floorSamples.push(v);
-      }
+      if (warm) take(s, f);
       if (performance.now() - t0 > warmupMs) warm = true;
     }
     await settle(ctx);
-    for (const v of (await ctx.pool.stats()).latencies) samples.push(v);
-    for (const v of (await floorStats()).latencies) floorSamples.push(v);
+    take(await ctx.pool.stats(), await floorStats());
   })();
-  const sent = await steadyRate(ctx.producer, topic, rate, warmupMs + opts.durationMs, opts.payloadBytes);
+  const sent = await steadyRate(
+    ctx.producer,
+    topic,
+    rate,
+    warmupMs + opts.durationMs,
+    opts.payloadBytes,
+    send,
+  );
   producing = false;
   await collector;
-  return { sent, samples, floorSamples };
+  return { sent, ...out };
 }
 
 /** Scenario 1: fan-out throughput per connection count, fanout and raw uWS, with deliveries per server CPU-second. */
@@ -295,6 +322,7 @@ export async function throughput(
     redisUrl: ctx.redisUrl,
     topics: [topic],
     nodeId: 'bench-fan',
+    env: opts.edgeEnv,
     ...(opts.cpuProf ? { cpuProfDir: opts.cpuProf } : {}),
   });
   const payload = 'x'.repeat(opts.payloadBytes);

@@ -33,11 +33,13 @@ export interface BenchOptions {
   partitionsConnections: number;
   partitionsRate: number;
   scenarios: Set<string>;
+  /** Extra environment of the throughput and latency edges (`--edge-env K=V,K=V`). */
+  edgeEnv: Record<string, string>;
   /** Directory for `--cpu-prof` of the throughput edge, if any. */
   cpuProf?: string;
 }
 
-const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | 'scenarios'>> = {
+const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | 'scenarios' | 'edgeEnv'>> = {
   full: {
     steps: [1000, 5000, 10_000],
     keyConnections: 10_000,
@@ -132,6 +134,7 @@ export const USAGE = `npm run bench -- [--quick] [flags]
   --partitions N          partitions of every bench topic
   --clients N             load-client processes
   --only a,b              scenarios to run: ${ALL_SCENARIOS.join(', ')}
+  --edge-env K=V,K=V      extra environment of the throughput and latency edges
   --cpu-prof DIR          run the throughput and latency edges with --cpu-prof into DIR`;
 
 function num(flag: string, v: string | undefined): number {
@@ -151,6 +154,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     profile,
     ...structuredClone(PROFILES[profile]),
     scenarios: new Set(ALL_SCENARIOS),
+    edgeEnv: {},
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
@@ -202,6 +206,13 @@ export function parseArgs(argv: string[]): BenchOptions {
         break;
       case '--only':
         o.scenarios = new Set((v ?? '').split(','));
+        break;
+      case '--edge-env':
+        for (const kv of (v ?? '').split(',')) {
+          const eq = kv.indexOf('=');
+          if (eq <= 0) throw new Error(`--edge-env: expected K=V, got ${kv}`);
+          o.edgeEnv[kv.slice(0, eq)] = kv.slice(eq + 1);
+        }
         break;
       case '--cpu-prof':
         o.cpuProf = v;

@@ -69,6 +69,24 @@ export function table(r: BenchResults): string {
       '',
     ]);
     rows.push([name, 'added (edge − floor) p50/p90/p99/max ms', four(l.added), '', '', latencyTarget(l)]);
+    const b = l.breakdown;
+    rows.push([
+      name,
+      'per record: 1st client − floor · 1st→last client, p50/p99/max ms',
+      `${fmt(b.firstAfterFloor.p50, 1)}/${fmt(b.firstAfterFloor.p99, 1)}/${fmt(b.firstAfterFloor.max, 1)} · ${fmt(b.spread.p50, 1)}/${fmt(b.spread.p99, 1)}/${fmt(b.spread.max, 1)}`,
+      '',
+      '',
+      '',
+    ]);
+    if (l.uws)
+      rows.push([
+        name,
+        'raw uWS, no Kafka: p50/p99/max · 1st→last client p50/p99 ms',
+        `${fmt(l.uws.latency.p50, 1)} / ${fmt(l.uws.latency.p99, 1)} / ${fmt(l.uws.latency.max, 1)} · ${fmt(l.uws.spread.p50, 1)} / ${fmt(l.uws.spread.p99, 1)}`,
+        '',
+        '',
+        '',
+      ]);
     rows.push([
       name,
       'deliveries/s · per edge CPU-s · clients CPU-s',

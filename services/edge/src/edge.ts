@@ -395,17 +395,31 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
       );
     }
   };
+  // Pings are spread over the interval, a slice of the connections per tick
+  // (each still pinged once per interval): one burst of 10k socket writes
+  // held the event loop for hundreds of ms, and every record that arrived
+  // meanwhile waited (the latency tail at 10k connections).
+  const heartbeatTickMs = Math.min(100, config.heartbeat.intervalMs);
+  let pingCursor = conns.values();
   const heartbeat = setInterval(() => {
     const now = Date.now();
     const deadline = config.heartbeat.intervalMs + config.heartbeat.timeoutMs;
-    for (const conn of conns) {
+    let slice = Math.min(conns.size, Math.ceil((conns.size * heartbeatTickMs) / config.heartbeat.intervalMs));
+    while (slice-- > 0) {
+      let next = pingCursor.next();
+      if (next.done) {
+        pingCursor = conns.values();
+        next = pingCursor.next();
+        if (next.done) break;
+      }
+      const conn = next.value;
       if (now - conn.lastSeenAt > deadline) {
         conn.close(CloseCode.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
         continue;
       }
       conn.sendBytes(PING_FRAME);
     }
-  }, config.heartbeat.intervalMs);
+  }, heartbeatTickMs);
   const maintenance = setInterval(() => {
     const now = Date.now();
     sweep();
