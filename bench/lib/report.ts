@@ -326,7 +326,7 @@ export function chart(r: BenchResults): string {
         );
         if (j === 0)
           parts.push(
-            `<text x="${(bx(v) + 3).toFixed(1)}" y="${(y0 + bh - 2).toFixed(1)}" font-size="9">${esc(`${v.toFixed(1)} (+${l.added.p99.toFixed(1)})`)}</text>`,
+            `<text x="${Math.min(bx(v) + 3, lx + lw - 70).toFixed(1)}" y="${(y0 + bh - 2).toFixed(1)}" font-size="9">${esc(`${v.toFixed(1)} (+${l.added.p99.toFixed(1)})`)}</text>`,
           );
       });
     });
