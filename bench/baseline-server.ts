@@ -8,6 +8,7 @@
  * WS_COMPRESSION=shared.
  */
 import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
 import { encodePublication, publicationFrame } from '@fanout/protocol';
 import type * as Uws from 'uWebSockets.js';
 import { serveRpc } from './lib/children.js';
@@ -22,6 +23,8 @@ let frame = publicationFrame(
   encodePublication({ topic: 'bench', partition: 0, offset: 0, payload: new Uint8Array(100) }),
 );
 
+let timedTopic = 'bench';
+let timedOffset = 2_000_000;
 const compress = process.env.BASELINE_COMPRESSION === 'shared';
 const app = uws.App();
 // With --expose-gc (memory scenario): a full GC on SIGUSR2, like the edge.
@@ -59,6 +62,7 @@ serveRpc({
       typeof msg.payload === 'string'
         ? new TextEncoder().encode(msg.payload)
         : new Uint8Array(msg.payloadBytes as number).fill(0x78);
+    timedTopic = msg.topic as string;
     frame = publicationFrame(
       encodePublication({
         topic: msg.topic as string,
@@ -69,6 +73,24 @@ serveRpc({
       }),
     );
     return frame.length;
+  },
+  /** Publishes `count` records each carrying its send time (the latency rows): what uWS and the clients add. */
+  publishTimed(msg) {
+    const count = msg.count as number;
+    for (let i = 0; i < count; i++) {
+      const t = (performance.timeOrigin + performance.now()).toFixed(3);
+      const f = publicationFrame(
+        encodePublication({
+          topic: timedTopic,
+          partition: 0,
+          offset: timedOffset++,
+          timestampMs: Date.now(),
+          payload: new TextEncoder().encode(`${t}|`.padEnd(msg.payloadBytes as number, 'x')),
+        }),
+      );
+      app.publish(topics[i % topics.length] as string, f, true, compress);
+    }
+    return null;
   },
   publish(msg) {
     const count = msg.count as number;

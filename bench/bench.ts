@@ -7,12 +7,12 @@ import { ClientPool } from './lib/pool.js';
 import { BenchProducer } from './lib/producer.js';
 import { chart, table } from './lib/report.js';
 import { type PartitionsResult, manyPartitions } from './partitions.js';
+import { type LatencySweep, latencySweep } from './scenarios-latency.js';
 import { type WireResult, wire } from './scenarios-wire.js';
 import { type WorkersResult, workersScenario } from './scenarios-workers.js';
 import {
   type Baseline,
   type BenchContext,
-  type LatencyResult,
   type MemoryPoint,
   type StormResult,
   type Throughput,
@@ -20,7 +20,7 @@ import {
   memory,
   reconnectStorm,
   startBaseline,
-  throughputAndLatency,
+  throughput,
 } from './scenarios.js';
 
 /** Everything a run measured, as written to the JSON file. */
@@ -32,9 +32,9 @@ export interface BenchResults {
   wallTimeS: number;
   throughput?: {
     steps: Array<{ fanout: Throughput; uws: Throughput }>;
-    latency: LatencyResult;
     frameBytes: number;
   };
+  latency?: LatencySweep;
   keys?: { keys: number; fanout: Throughput; uws: Throughput };
   storm?: StormResult;
   memory?: { fanoutIdleRss: number; uwsIdleRss: number; points: MemoryPoint[] };
@@ -86,8 +86,9 @@ export async function runBench(
       producer,
       log,
     };
-    if (scenarios.has('throughput')) results.throughput = await throughputAndLatency(ctx, baseline);
+    if (scenarios.has('throughput')) results.throughput = await throughput(ctx, baseline);
     if (scenarios.has('keys')) results.keys = await keyFanout(ctx, baseline);
+    if (scenarios.has('latency')) results.latency = await latencySweep(ctx, baseline);
     if (scenarios.has('workers')) results.workers = await workersScenario(ctx, baseline);
     await baseline.stop();
     baseline = undefined;
@@ -111,6 +112,9 @@ export async function runBench(
       results.notes.push(
         `memory at ${p.connections}: only ${p.fanoutReady} (fanout) / ${p.uwsReady} (uWS) connections were ready`,
       );
+  for (const r of results.latency?.rows ?? [])
+    if (r.ready < r.connections)
+      results.notes.push(`latency at ${r.connections}: only ${r.ready} connections were ready`);
   results.notes.push(
     'Everything (Kafka JVM, Redis, edges, raw uWS server, load clients, producer) shares one machine: the load clients compete with the server for the same cores, so absolute figures are lower bounds; ratios compare like with like.',
   );

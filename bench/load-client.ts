@@ -62,6 +62,8 @@ const conns: Conn[] = [];
 let args: OpenArgs | undefined;
 let now = 0;
 const latencies: number[] = [];
+/** The send time of each latency sample (pairs them with Kafka's floor per record). */
+const latencySent: number[] = [];
 const errors: string[] = [];
 const counters = {
   gaps: 0,
@@ -121,7 +123,10 @@ function onPublication(c: Conn, frame: Buffer): void {
     const sent = Number.parseFloat(
       frame.toString('latin1', f.payloadStart, Math.min(f.payloadEnd, f.payloadStart + 24)),
     );
-    if (Number.isFinite(sent)) latencies.push(now - sent);
+    if (Number.isFinite(sent)) {
+      latencies.push(now - sent);
+      latencySent.push(sent);
+    }
   }
   if (!c.tracked) return;
   if (++counters.decodeChecks % 500 === 1) {
@@ -334,10 +339,19 @@ serveRpc({
       caughtUp,
       maxCaughtUpMs,
       latencies: lat,
+      latencySent: latencySent.splice(0),
       counters: { ...counters },
       closeCodes: Object.fromEntries(closeCodes),
       errors: errors.slice(),
     };
+  },
+  /** Makes every n-th connection (0: none) read the send time out of every publication from now on. */
+  sample(msg) {
+    const every = msg.every as number;
+    for (const c of conns) c.latency = every > 0 && c.idx % every === 0;
+    latencies.length = 0;
+    latencySent.length = 0;
+    return null;
   },
   acks(msg) {
     if (ackTimer) clearInterval(ackTimer);

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { type KafkaConnection, toKafkajsConfig } from '@fanout/kafka-settings';
 import { createTopic, uniqueId } from '@fanout/testing';
 import { Rpc, spawnTracked } from './lib/children.js';
-import { type EdgeProc, rssOf, startEdge } from './lib/edge.js';
+import { type EdgeProc, cpuSeconds, rssOf, startEdge } from './lib/edge.js';
 import type { BenchOptions } from './lib/options.js';
 import { type ClientPool, sleep } from './lib/pool.js';
 import { type BenchProducer, steadyRate } from './lib/producer.js';
@@ -27,6 +27,12 @@ export interface Throughput {
   deliveriesPerSec: number;
   recordsPerSec: number;
   durationS: number;
+  /** The server's CPU seconds (user + system, from /proc) over the measurement. */
+  serverCpuS: number;
+  /** Deliveries per server CPU-second: comparable on a shared machine where deliveries/s is not. */
+  deliveriesPerServerCpuS: number;
+  /** The load-client processes' CPU seconds over the same time (reported apart from the server's). */
+  clientCpuS: number;
 }
 
 export interface Baseline {
@@ -66,8 +72,20 @@ const HOST = '127.0.0.1';
  */
 export async function closedLoop(
   ctx: BenchContext,
-  o: { conns: number; perRecord: number; durationMs: number; publish(n: number): Promise<void> },
+  o: {
+    conns: number;
+    perRecord: number;
+    durationMs: number;
+    publish(n: number): Promise<void>;
+    /** The server under test, whose CPU the measurement reports. */
+    serverPid?: number;
+  },
 ): Promise<Omit<Throughput, 'connections' | 'ready'>> {
+  const clientPids = ctx.pool.rpcs.map((r) => r.proc.child.pid);
+  const cpu = () => ({
+    server: o.serverPid ? cpuOf(o.serverPid) : Number.NaN,
+    clients: clientPids.reduce<number>((a, p) => a + cpuOf(p), 0),
+  });
   const window = Math.min(2000, Math.max(100, Math.floor(3_000_000 / o.conns)));
   let published = 0;
   let pubs = (await ctx.pool.stats()).pubs;
@@ -81,9 +99,11 @@ export async function closedLoop(
   })();
   const start = performance.now();
   const warmup = Math.min(1000, o.durationMs / 4);
-  let mark: { t: number; pubs: number; published: number } | undefined;
+  let mark: { t: number; pubs: number; published: number; cpu: ReturnType<typeof cpu> } | undefined;
+  const cpuStart = cpu();
   while (performance.now() - start < o.durationMs) {
-    if (!mark && performance.now() - start >= warmup) mark = { t: performance.now(), pubs, published };
+    if (!mark && performance.now() - start >= warmup)
+      mark = { t: performance.now(), pubs, published, cpu: cpu() };
     const ahead = published - (pubs - pubs0) / o.perRecord;
     if (ahead < window) {
       const n = Math.min(200, Math.ceil(window - ahead));
@@ -93,13 +113,17 @@ export async function closedLoop(
   }
   running = false;
   await poller;
-  const end = { t: performance.now(), pubs: (await ctx.pool.stats()).pubs, published };
-  const m = mark ?? { t: start, pubs: pubs0, published: 0 };
+  const end = { t: performance.now(), pubs: (await ctx.pool.stats()).pubs, published, cpu: cpu() };
+  const m = mark ?? { t: start, pubs: pubs0, published: 0, cpu: cpuStart };
   const secs = (end.t - m.t) / 1000;
+  const serverCpuS = end.cpu.server - m.cpu.server;
   return {
     deliveriesPerSec: (end.pubs - m.pubs) / secs,
     recordsPerSec: (end.published - m.published) / secs,
     durationS: secs,
+    serverCpuS,
+    deliveriesPerServerCpuS: serverCpuS > 0 ? (end.pubs - m.pubs) / serverCpuS : Number.NaN,
+    clientCpuS: end.cpu.clients - m.cpu.clients,
   };
 }
 
@@ -120,6 +144,16 @@ export async function settle(ctx: BenchContext): Promise<void> {
     if (s.pubs === last) return;
     last = s.pubs;
     await sleep(300);
+  }
+}
+
+/** A process's CPU seconds so far, NaN when it is gone. */
+export function cpuOf(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  try {
+    return cpuSeconds(pid);
+  } catch {
+    return Number.NaN;
   }
 }
 
@@ -195,6 +229,7 @@ export function baselineClosedLoop(
     conns,
     perRecord: conns,
     durationMs: ctx.opts.durationMs,
+    serverPid: baseline.pid,
     publish: async (k) => {
       await baseline.rpc.call('publish', { count: k, from });
       from += k;
@@ -205,45 +240,78 @@ export function baselineClosedLoop(
 /**
  * Produces `rate` timed records/s to `topic` for a warm-up plus the
  * measurement's duration and returns the load clients' latency samples (those
- * of the warm-up, the first second or quarter, dropped).
+ * of the warm-up, the first second or quarter, dropped), and the same for
+ * Kafka's floor consumer when one is given.
  */
 export async function sampleLatency(
   ctx: BenchContext,
   topic: string,
   rate: number,
-): Promise<{ sent: number; samples: number[] }> {
+  floor?: Rpc,
+  /** Sends `n` timed records another way than producing them to `topic` (the raw uWS rows). */
+  send?: (n: number) => Promise<void>,
+): Promise<{
+  sent: number;
+  samples: number[];
+  /** The send time of each of `samples`. */
+  samplesSent: number[];
+  floorSamples: number[];
+  floorSent: number[];
+}> {
   const { opts } = ctx;
   await ctx.pool.stats(); // drop samples taken so far
+  const floorStats = () =>
+    floor
+      ? floor.call<{ latencies: number[]; sent: number[] }>('stats')
+      : Promise.resolve({ latencies: [] as number[], sent: [] as number[] });
+  await floorStats();
   const warmupMs = Math.min(1000, opts.durationMs / 4);
   const t0 = performance.now();
   let producing = true;
-  const samples: number[] = [];
+  const out = {
+    samples: [] as number[],
+    samplesSent: [] as number[],
+    floorSamples: [] as number[],
+    floorSent: [] as number[],
+  };
+  const take = (
+    s: { latencies: number[]; latencySent: number[] },
+    f: { latencies: number[]; sent: number[] },
+  ) => {
+    for (const v of s.latencies) out.samples.push(v);
+    for (const v of s.latencySent) out.samplesSent.push(v);
+    for (const v of f.latencies) out.floorSamples.push(v);
+    for (const v of f.sent) out.floorSent.push(v);
+  };
   const collector = (async () => {
     let warm = false;
     while (producing) {
       await sleep(100);
-      const s = await ctx.pool.stats();
-      if (warm) samples.push(...s.latencies);
+      const [s, f] = await Promise.all([ctx.pool.stats(), floorStats()]);
+      if (warm) take(s, f);
       if (performance.now() - t0 > warmupMs) warm = true;
     }
     await settle(ctx);
-    samples.push(...(await ctx.pool.stats()).latencies);
+    take(await ctx.pool.stats(), await floorStats());
   })();
-  const sent = await steadyRate(ctx.producer, topic, rate, warmupMs + opts.durationMs, opts.payloadBytes);
+  const sent = await steadyRate(
+    ctx.producer,
+    topic,
+    rate,
+    warmupMs + opts.durationMs,
+    opts.payloadBytes,
+    send,
+  );
   producing = false;
   await collector;
-  return { sent, samples };
+  return { sent, ...out };
 }
 
-/** Scenarios 1 and 3: fan-out throughput per connection count (fanout and raw uWS), then latency at the largest. */
-export async function throughputAndLatency(
+/** Scenario 1: fan-out throughput per connection count, fanout and raw uWS, with deliveries per server CPU-second. */
+export async function throughput(
   ctx: BenchContext,
   baseline: Baseline,
-): Promise<{
-  steps: Array<{ fanout: Throughput; uws: Throughput }>;
-  latency: LatencyResult;
-  frameBytes: number;
-}> {
+): Promise<{ steps: Array<{ fanout: Throughput; uws: Throughput }>; frameBytes: number }> {
   const { opts } = ctx;
   const topic = await createTopic(toKafkajsConfig(ctx.kafka), {
     partitions: opts.partitions,
@@ -254,11 +322,11 @@ export async function throughputAndLatency(
     redisUrl: ctx.redisUrl,
     topics: [topic],
     nodeId: 'bench-fan',
+    env: opts.edgeEnv,
     ...(opts.cpuProf ? { cpuProfDir: opts.cpuProf } : {}),
   });
   const payload = 'x'.repeat(opts.payloadBytes);
   const steps: Array<{ fanout: Throughput; uws: Throughput }> = [];
-  let latency: LatencyResult | undefined;
   const frameBytes = await baseline.rpc.call<number>('setup', {
     topics: [topic],
     topic,
@@ -266,8 +334,6 @@ export async function throughputAndLatency(
   });
   try {
     for (const n of opts.steps) {
-      const last = n === opts.steps[opts.steps.length - 1];
-      const latencyEvery = last ? Math.max(1, Math.floor(n / opts.latencySamples)) : 0;
       ctx.log(`throughput: ${n} connections on ${topic} (fanout edge)`);
       const ready = await openAndWait(ctx, {
         host: HOST,
@@ -276,29 +342,17 @@ export async function throughputAndLatency(
         mode: 'fanout',
         channels: [topic],
         trackEvery: opts.trackEvery,
-        latencyEvery,
         dense: true,
       });
       const f = await closedLoop(ctx, {
         conns: ready,
         perRecord: ready,
         durationMs: opts.durationMs,
+        serverPid: edge.pid,
         publish: (k) => ctx.producer.send(topic, k, () => payload),
       });
       const fanout = { connections: n, ready, ...f };
       await settle(ctx);
-      if (last) {
-        ctx.log(`latency: ${opts.rate} records/s to ${ready} connections, ${opts.latencySamples} sampled`);
-        const { sent, samples } = await sampleLatency(ctx, topic, opts.rate);
-        latency = {
-          connections: ready,
-          sampledConnections: Math.ceil(ready / latencyEvery),
-          rate: opts.rate,
-          recordsSent: sent,
-          ...latencyOf(samples),
-        };
-        await settle(ctx);
-      }
       const st = await ctx.pool.stats();
       if (st.counters.gaps + st.counters.dups + st.counters.decodeMismatches > 0)
         ctx.log(`position check: ${JSON.stringify(st.counters)}`);
@@ -320,7 +374,7 @@ export async function throughputAndLatency(
   } finally {
     await edge.stop();
   }
-  return { steps, latency: latency as LatencyResult, frameBytes };
+  return { steps, frameBytes };
 }
 
 /** Scenario 2: key fan-out, each client on one `<topic>:<key>`. */
@@ -358,6 +412,7 @@ export async function keyFanout(
       conns: ready,
       perRecord,
       durationMs: opts.durationMs,
+      serverPid: edge.pid,
       publish: (k) =>
         ctx.producer.send(
           topic,
@@ -385,6 +440,7 @@ export async function keyFanout(
       conns: readyU,
       perRecord,
       durationMs: opts.durationMs,
+      serverPid: baseline.pid,
       publish: async (k) => {
         await baseline.rpc.call('publish', { count: k, from });
         from += k;

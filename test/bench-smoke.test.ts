@@ -43,9 +43,21 @@ test('benchmark smoke: every scenario runs and reports every figure', async () =
     expect(s.fanout.deliveriesPerSec).toBeGreaterThan(0);
     expect(s.uws.deliveriesPerSec).toBeGreaterThan(0);
   }
-  const lat = results.throughput?.latency;
-  expect(lat?.samples).toBeGreaterThan(0);
-  for (const v of [lat?.p50, lat?.p90, lat?.p99, lat?.max]) finite(v ?? Number.NaN);
+  for (const s of steps) {
+    finite(s.fanout.deliveriesPerServerCpuS);
+    finite(s.uws.deliveriesPerServerCpuS);
+    finite(s.fanout.clientCpuS);
+  }
+  const sweep = results.latency?.rows ?? [];
+  expect(sweep.map((r) => [r.connections, r.rate])).toEqual([[30, 50]]);
+  for (const r of sweep) {
+    expect(r.ready).toBe(r.connections);
+    expect(r.edge.samples).toBeGreaterThan(0);
+    expect(r.floor.samples).toBeGreaterThan(0);
+    for (const v of [r.edge.p50, r.edge.p99, r.edge.max, r.floor.p50, r.floor.p99, r.added.p99]) finite(v);
+    expect(r.uws?.latency.samples).toBeGreaterThan(0);
+    finite(r.breakdown.spread.p50);
+  }
 
   expect(results.keys?.fanout.ready).toBe(opts.keyConnections);
   expect(results.keys?.fanout.deliveriesPerSec).toBeGreaterThan(0);

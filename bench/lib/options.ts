@@ -16,8 +16,11 @@ export interface BenchOptions {
   memorySteps: number[];
   memorySettleMs: number;
   payloadBytes: number;
-  /** Records per second of the latency scenario. */
-  rate: number;
+  /** Latency sweep (scenario 3): connection counts, each run at every rate of `latencyRates` (records/s, one topic). */
+  latencyConnections: number[];
+  latencyRates: number[];
+  /** Plus a high row per connection count at this many deliveries/s (rate = this ÷ N), when above every low rate; 0: none. */
+  latencyHighDeliveries: number;
   /** Seconds of each throughput/latency measurement, in ms. */
   durationMs: number;
   partitions: number;
@@ -32,11 +35,13 @@ export interface BenchOptions {
   /** Connections of the workers scenario (1 edge worker, 2 workers, raw uWS). */
   workersConnections: number;
   scenarios: Set<string>;
+  /** Extra environment of the throughput and latency edges (`--edge-env K=V,K=V`). */
+  edgeEnv: Record<string, string>;
   /** Directory for `--cpu-prof` of the throughput edge, if any. */
   cpuProf?: string;
 }
 
-const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | 'scenarios'>> = {
+const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | 'scenarios' | 'edgeEnv'>> = {
   full: {
     steps: [1000, 5000, 10_000],
     keyConnections: 10_000,
@@ -50,7 +55,9 @@ const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | '
     memorySteps: [1000, 5000, 15_000],
     memorySettleMs: 2000,
     payloadBytes: 100,
-    rate: 1000,
+    latencyConnections: [1000, 10_000],
+    latencyRates: [4, 100],
+    latencyHighDeliveries: 1_000_000,
     durationMs: 10_000,
     partitions: 4,
     latencySamples: 40,
@@ -74,7 +81,9 @@ const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | '
     memorySteps: [1000],
     memorySettleMs: 1000,
     payloadBytes: 100,
-    rate: 1000,
+    latencyConnections: [1000],
+    latencyRates: [4, 100],
+    latencyHighDeliveries: 1_000_000,
     durationMs: 3000,
     partitions: 4,
     latencySamples: 20,
@@ -98,7 +107,9 @@ const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | '
     memorySteps: [20, 40],
     memorySettleMs: 200,
     payloadBytes: 100,
-    rate: 200,
+    latencyConnections: [30],
+    latencyRates: [50],
+    latencyHighDeliveries: 0,
     durationMs: 1000,
     partitions: 2,
     latencySamples: 10,
@@ -111,7 +122,16 @@ const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | '
   },
 };
 
-export const ALL_SCENARIOS = ['throughput', 'keys', 'storm', 'memory', 'partitions', 'wire', 'workers'];
+export const ALL_SCENARIOS = [
+  'throughput',
+  'keys',
+  'latency',
+  'storm',
+  'memory',
+  'partitions',
+  'wire',
+  'workers',
+];
 
 export const USAGE = `npm run bench -- [--quick] [flags]
   --quick                 about one minute, small counts
@@ -119,14 +139,17 @@ export const USAGE = `npm run bench -- [--quick] [flags]
   --steps A,B,C           throughput connection counts (chart x axis)
   --records N             records per channel produced during the storm's outage
   --payload BYTES         record payload size (default 100)
-  --rate N                latency scenario records/s (default 1000)
+  --latency-conns A,B      latency sweep connection counts (full 1000,10000; quick 1000)
+  --rate A,B              latency sweep records/s per topic (default 4,100)
+  --latency-high N        plus a row at N deliveries/s (rate N / connections; default 1000000, 0: none)
   --duration S            seconds per throughput/latency measurement
   --keys N                key fan-out: number of keys (default 1000)
   --memory A,B,C          memory scenario connection counts
   --partitions N          partitions of every bench topic
   --clients N             load-client processes
   --only a,b              scenarios to run: ${ALL_SCENARIOS.join(', ')}
-  --cpu-prof DIR          run the throughput edge with --cpu-prof into DIR`;
+  --edge-env K=V,K=V      extra environment of the throughput and latency edges
+  --cpu-prof DIR          run the throughput and latency edges with --cpu-prof into DIR`;
 
 function num(flag: string, v: string | undefined): number {
   const n = Number(v);
@@ -145,6 +168,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     profile,
     ...structuredClone(PROFILES[profile]),
     scenarios: new Set(ALL_SCENARIOS),
+    edgeEnv: {},
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
@@ -158,6 +182,7 @@ export function parseArgs(argv: string[]): BenchOptions {
         o.steps = [...o.steps.filter((s) => s < n), n];
         o.keyConnections = n;
         o.stormConnections = n;
+        o.latencyConnections = [n];
         break;
       }
       case '--steps':
@@ -170,7 +195,13 @@ export function parseArgs(argv: string[]): BenchOptions {
         o.payloadBytes = num(flag, v);
         break;
       case '--rate':
-        o.rate = num(flag, v);
+        o.latencyRates = nums(flag, v);
+        break;
+      case '--latency-conns':
+        o.latencyConnections = nums(flag, v);
+        break;
+      case '--latency-high':
+        o.latencyHighDeliveries = num(flag, v);
         break;
       case '--duration':
         o.durationMs = num(flag, v) * 1000;
@@ -190,6 +221,13 @@ export function parseArgs(argv: string[]): BenchOptions {
       case '--only':
         o.scenarios = new Set((v ?? '').split(','));
         break;
+      case '--edge-env':
+        for (const kv of (v ?? '').split(',')) {
+          const eq = kv.indexOf('=');
+          if (eq <= 0) throw new Error(`--edge-env: expected K=V, got ${kv}`);
+          o.edgeEnv[kv.slice(0, eq)] = kv.slice(eq + 1);
+        }
+        break;
       case '--cpu-prof':
         o.cpuProf = v;
         break;
@@ -202,7 +240,13 @@ export function parseArgs(argv: string[]): BenchOptions {
     i++;
   }
   // Each load-client process stays well under its 20,000 file descriptors.
-  const most = Math.max(...o.steps, o.keyConnections, o.stormConnections, ...o.memorySteps);
+  const most = Math.max(
+    ...o.steps,
+    o.keyConnections,
+    o.stormConnections,
+    ...o.memorySteps,
+    ...o.latencyConnections,
+  );
   o.clientProcesses = Math.max(o.clientProcesses, Math.ceil(most / 12_000));
   return o;
 }

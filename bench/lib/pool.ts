@@ -10,6 +10,8 @@ export interface ClientStats {
   caughtUp: number;
   maxCaughtUpMs: number;
   latencies: number[];
+  /** The send time (ms, wall clock) of each latency sample. */
+  latencySent: number[];
   counters: {
     gaps: number;
     dups: number;
@@ -97,6 +99,7 @@ export class ClientPool {
       caughtUp: 0,
       maxCaughtUpMs: 0,
       latencies: [],
+      latencySent: [],
       counters: {
         gaps: 0,
         dups: 0,
@@ -119,6 +122,7 @@ export class ClientPool {
       sum.caughtUp += s.caughtUp;
       sum.maxCaughtUpMs = Math.max(sum.maxCaughtUpMs, s.maxCaughtUpMs);
       for (const l of s.latencies) sum.latencies.push(l);
+      for (const l of s.latencySent) sum.latencySent.push(l);
       for (const k of Object.keys(sum.counters) as Array<keyof ClientStats['counters']>)
         sum.counters[k] += s.counters[k];
       for (const [k, v] of Object.entries(s.closeCodes)) sum.closeCodes[k] = (sum.closeCodes[k] ?? 0) + v;
@@ -136,6 +140,11 @@ export class ClientPool {
       if (check(s) || Date.now() > deadline) return s;
       await sleep(pollMs);
     }
+  }
+
+  /** From now on every n-th connection (0: none) takes latency samples. */
+  sample(every: number): Promise<unknown> {
+    return Promise.all(this.rpcs.map((r) => r.call('sample', { every })));
   }
 
   acks(everyMs: number): Promise<unknown> {

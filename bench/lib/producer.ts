@@ -71,6 +71,8 @@ export async function steadyRate(
   rate: number,
   durationMs: number,
   payloadBytes: number,
+  /** Sends `n` timed records instead of the producer (the raw uWS rows). */
+  send?: (n: number) => Promise<void>,
 ): Promise<number> {
   const start = performance.now();
   let sent = 0;
@@ -78,7 +80,8 @@ export async function steadyRate(
     const due = Math.floor(((performance.now() - start) / 1000) * rate);
     if (due > sent) {
       const n = due - sent;
-      await p.send(topic, n, () => timedPayload(payloadBytes));
+      if (send) await send(n);
+      else await p.send(topic, n, () => timedPayload(payloadBytes));
       sent += n;
     }
     await sleep(5);

@@ -82,17 +82,32 @@ export class ConnectionRegistry {
   /** Starts the heartbeat and maintenance timers. */
   start(): void {
     const { heartbeat, helloTimeoutMs } = this.#o.config;
+    // Pings are spread over the interval, a slice of the connections per tick
+    // (each still pinged once per interval): one burst of 10k socket writes
+    // held the event loop for hundreds of ms, and every record that arrived
+    // meanwhile waited (the latency tail at 10k connections).
+    const tickMs = Math.min(100, heartbeat.intervalMs);
+    let cursor = this.#conns.values();
     this.#heartbeat = setInterval(() => {
       const now = Date.now();
       const deadline = heartbeat.intervalMs + heartbeat.timeoutMs;
-      for (const conn of this.#conns) {
+      const conns = this.#conns;
+      let slice = Math.min(conns.size, Math.ceil((conns.size * tickMs) / heartbeat.intervalMs));
+      while (slice-- > 0) {
+        let next = cursor.next();
+        if (next.done) {
+          cursor = conns.values();
+          next = cursor.next();
+          if (next.done) break;
+        }
+        const conn = next.value;
         if (now - conn.lastSeenAt > deadline) {
           conn.close(CloseCode.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
           continue;
         }
         conn.sendControl('ping', PING_FRAME);
       }
-    }, heartbeat.intervalMs);
+    }, tickMs);
     this.#maintenance = setInterval(() => {
       const now = Date.now();
       this.#o.live.maintain(this.#conns, now);
