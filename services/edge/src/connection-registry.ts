@@ -88,11 +88,16 @@ export class ConnectionRegistry {
     // meanwhile waited (the latency tail at 10k connections).
     const tickMs = Math.min(100, heartbeat.intervalMs);
     let cursor = this.#conns.values();
+    let budget = 0;
     this.#heartbeat = setInterval(() => {
       const now = Date.now();
       const deadline = heartbeat.intervalMs + heartbeat.timeoutMs;
       const conns = this.#conns;
-      let slice = Math.min(conns.size, Math.ceil((conns.size * tickMs) / heartbeat.intervalMs));
+      // A fractional budget carried over: with few connections a tick may
+      // ping none, so each is still pinged once per interval, not per tick.
+      budget = Math.min(conns.size, budget + (conns.size * tickMs) / heartbeat.intervalMs);
+      let slice = Math.floor(budget);
+      budget -= slice;
       while (slice-- > 0) {
         let next = cursor.next();
         if (next.done) {
