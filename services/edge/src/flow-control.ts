@@ -46,7 +46,10 @@ function takeOffLive(ctx: CatchUpContext & { liveConns: Set<Connection> }, conn:
     if (sub.state !== 'live') continue;
     for (const p of sub.partitions) {
       const live = ctx.topics.get(sub.channel.topic)?.partitions.get(p)?.live;
-      if (live !== undefined) sub.positions.set(p, live);
+      if (live !== undefined) {
+        sub.positions.set(p, live);
+        sub.sent.set(p, live);
+      }
     }
     sub.state = 'replaying';
   }
