@@ -220,7 +220,8 @@ export class CatchUpMachine<R extends CatchUpRecord> {
     const effect = this.#decide(view, hold);
     // The guard: a synchronous effect with no position moved since the last
     // one is a stall; a few in a row is a defect, reported, never looped.
-    const sync = effect.kind === 'send' || effect.kind === 'continuity-lost';
+    // A yield waits on nothing outside: it counts as a step that must follow progress.
+    const sync = effect.kind === 'send' || effect.kind === 'continuity-lost' || effect.kind === 'yield';
     if (!sync) this.#stalls = 0;
     else if (this.#progress === this.#progressAtLastStep) {
       if (++this.#stalls > 2)
@@ -357,8 +358,7 @@ export class CatchUpMachine<R extends CatchUpRecord> {
       }
       this.#pending = undefined;
       this.#phase = 'idle';
-      this.#s.positions.set(pend.partition, pend.upTo);
-      this.#progress++;
+      this.#advance(pend.partition, pend.upTo);
       if (this.#handedSinceYield >= this.#windowChunk || pend.source === 'kafka') {
         this.#handedSinceYield = 0;
         return { kind: 'yield' };
@@ -410,13 +410,13 @@ export class CatchUpMachine<R extends CatchUpRecord> {
           return this.#fail(
             new CatchUpError('NO_PROGRESS', `window read at ${pl.from} went back to ${upTo}`),
           );
-        this.#pending = {
-          partition,
-          records: records.filter((r) => r.offset >= pl.from && this.#include(r)),
-          next: 0,
-          upTo,
-          source: 'window',
-        };
+        const kept = records.filter((r) => r.offset >= pl.from && this.#include(r));
+        if (kept.length === 0) {
+          // Nothing for this channel up there: move past it, and let the event loop run.
+          this.#advance(partition, upTo);
+          return { kind: 'yield' };
+        }
+        this.#pending = { partition, records: kept, next: 0, upTo, source: 'window' };
         this.#phase = 'sending';
         this.#progress++;
         return this.#decide(view, hold);
@@ -471,6 +471,13 @@ export class CatchUpMachine<R extends CatchUpRecord> {
         this.#claims.delete(p);
       }
     }
+  }
+
+  /** Moves a position forward (progress); never back. */
+  #advance(p: number, offset: number): void {
+    if (offset <= (this.#s.positions.get(p) ?? -1)) return;
+    this.#s.positions.set(p, offset);
+    this.#progress++;
   }
 
   #plan(p: number, ps: CatchUpPartitionView<R>): ReplayPlan {

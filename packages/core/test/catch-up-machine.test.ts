@@ -649,6 +649,9 @@ describe('CatchUpMachine (model)', () => {
     };
     expect(m.next(view).kind).toBe('fetch-bounds');
     m.bounds([{ partition: 0, logStart: 0, logEnd: 5011 }]);
+    // One step moves past the whole range (then lets the event loop run).
+    expect(m.next(view)).toEqual({ kind: 'yield' });
+    expect(state.positions.get(0)).toBe(5010);
     const e = m.next(view);
     expect(e).toEqual({ kind: 'join', tails: [], positions: [{ partition: 0, offset: 5010 }] });
   });
