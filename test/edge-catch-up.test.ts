@@ -155,4 +155,26 @@ describe('catch-up (the core machine executed by the edge)', () => {
       if (stopped) process.kill(behind.pid, 'SIGCONT');
     }
   });
+
+  it('an Unsubscribe right after a START_EARLIEST Subscribe is honoured: Unsubscribed, never Subscribed, never stored', async () => {
+    const kafka = TestKafka.create(inject('kafkaBrokers'));
+    const topic = await kafka.topic(2);
+    await kafka.produce(topic, 50, ['a', 'b']);
+    const edge = await startEdgeProcess(edgeEnv(topic));
+    const client = await connect(edge.url, { name: 'unsub' });
+    const { sessionId } = await client.hello();
+    const gone = `${topic}:a`;
+    // Same tick: the Unsubscribe arrives while the edge reads the log start for the Subscribe.
+    client.send({ subscribe: { requestId: 7, channel: gone, start: Start.EARLIEST, after: [] } });
+    client.send({ unsubscribe: { requestId: 8, channel: gone } });
+    // A later Subscribe from EARLIEST takes the same path (bounds, store): once it is answered, so is the first.
+    expect(isError(await client.subscribe(topic, Start.EARLIEST))).toBe(false);
+    expect(client.events.some((e) => e.kind === 'unsubscribed' && e.unsubscribed.requestId === 8)).toBe(true);
+    expect(client.events.filter((e) => e.kind === 'error')).toEqual([]);
+    expect(client.events.some((e) => e.kind === 'subscribed' && e.subscribed.requestId === 7)).toBe(false);
+    await client.end();
+    const again = await connect(edge.url, { name: 'unsub/resumed' });
+    const welcome = await again.hello({ sessionId });
+    expect(welcome.subscriptions.map((s) => s.channel)).toEqual([topic]);
+  });
 });

@@ -102,7 +102,7 @@ class World {
   edge: EdgePartition[] = [];
   subs: Sub[] = [];
   buffered = 0;
-  readonly soft = 3;
+  readonly soft = 1;
   clock = 0;
   nextId = 0;
   violations: string[] = [];
@@ -248,8 +248,8 @@ class World {
       ...(key === null ? {} : { include: (r: Rec) => r.key === key }),
       claims,
       syncTailRecords: 2,
-      windowChunkRecords: 3,
-      kafkaChunkOffsets: 4,
+      windowChunkRecords: 5,
+      kafkaChunkOffsets: 6,
       maxSourceFailures: 3,
       ingestWaitMs: 1,
     });
@@ -586,7 +586,7 @@ function simulate(run: Run): World {
     else if (action < 30) w.ingest(p);
     else if (action < 55) sub && w.step(sub);
     else if (action < 72) sub && w.resolve(sub, c >> 8, true);
-    else if (action < 80) w.buffered = Math.max(0, w.buffered - 1 - ((c >> 8) % 4));
+    else if (action < 76) w.buffered = Math.max(0, w.buffered - 1 - ((c >> 8) % 4));
     else if (action < 84) sub && w.ack(sub, p, c >> 8);
     else if (action < 87) w.deleteBefore(p, c >> 8);
     else if (action < 89 && w.log.length < 4) w.addPartition();
