@@ -111,11 +111,13 @@ describe('catch-up (the core machine executed by the edge)', () => {
     const { sessionId } = await client.hello();
     expect(isError(await client.subscribe(topic, Start.LATEST))).toBe(false);
     await kafka.produce(topic, 200, keys);
+    // Connected to the second edge already; its Hello is sent while that edge is stopped.
+    const resumed = await connect(behind.url, { name: 'on-behind' });
     // The second edge stops reading: it falls behind what the client receives.
     process.kill(behind.pid, 'SIGSTOP');
     let stopped = true;
     try {
-      await kafka.produce(topic, 2000, keys, { payloadBytes: 256, batch: 250 });
+      await kafka.produce(topic, 2000, keys, { payloadBytes: 4096, batch: 250 });
       await client.waitFor(
         () => (client.subs.get(topic)?.received.length ?? 0) === 2200,
         'every record on the leading edge',
@@ -123,11 +125,12 @@ describe('catch-up (the core machine executed by the edge)', () => {
       const delivered = client.delivered();
       const before = client.subs.get(topic)?.received ?? [];
       client.terminate();
+      // Resumes claiming what it received; the lagging edge reads the Hello
+      // as soon as it runs again, with its ingest 2,000 records behind.
+      const welcome = resumed.hello({ sessionId, delivered });
       process.kill(behind.pid, 'SIGCONT');
       stopped = false;
-      // Resumes at once, before the lagging edge's ingest caught up, claiming what it received.
-      const resumed = await connect(behind.url, { name: 'on-behind' });
-      await resumed.hello({ sessionId, delivered });
+      await welcome;
       await resumed.waitFor(() => resumed.subs.get(topic)?.live === true, 'Subscribed on the lagging edge');
       const stream = steadyStream(kafka, topic, keys, 10, 20);
       await new Promise((r) => setTimeout(r, 300));
