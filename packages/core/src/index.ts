@@ -4,6 +4,17 @@
  */
 export type { AckBatch } from './ack-coalescer.js';
 export { AckCoalescer, ackBatchSize } from './ack-coalescer.js';
+export type {
+  CatchUpEffect,
+  CatchUpErrorCode,
+  CatchUpOptions,
+  CatchUpPartitionView,
+  CatchUpPositions,
+  CatchUpRecord,
+  CatchUpSource,
+  CatchUpView,
+} from './catch-up-machine.js';
+export { ackLimit, CatchUpError, CatchUpMachine } from './catch-up-machine.js';
 export type { Channel, ParseChannelOptions, ParseChannelResult } from './channel.js';
 export {
   channelMatches,

@@ -11,6 +11,9 @@ describe('@fanout/core public surface', () => {
     expect(Object.keys(core).sort()).toEqual(
       [
         'AckCoalescer',
+        'CatchUpError',
+        'CatchUpMachine',
+        'ackLimit',
         'AclPatternError',
         'AuthError',
         'ConfigError',

@@ -1,5 +1,12 @@
-import { type ReplayPlan, planReplay } from '@fanout/core';
-import { CloseCode, ContinuityReason, ErrorCode, publicationFrame } from '@fanout/protocol';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { type CatchUpEffect, type CatchUpError, CatchUpMachine, type CatchUpView } from '@fanout/core';
+import {
+  CloseCode,
+  ContinuityReason,
+  ErrorCode,
+  type ServerFrameInput,
+  publicationFrame,
+} from '@fanout/protocol';
 import type { Connection, Subscription } from './connection.js';
 import type { EdgeRecord, TopicState } from './topic-state.js';
 
@@ -16,6 +23,8 @@ export interface CatchUpContext {
    * catch-up): the deepest source it used and the records it read.
    */
   onOutcome?(kind: CatchUpSource, records: number): void;
+  /** How long a client ahead of this edge waits for ingest to reach it (default 10 s). */
+  ingestWaitMs?: number;
 }
 
 /** Where a catch-up read from, deepest last: the window, Kafka, or a range that was gone. */
@@ -25,6 +34,13 @@ export type CatchUpSource = 'window' | 'kafka' | 'continuity-lost';
 interface Tally {
   source: CatchUpSource | undefined;
   records: number;
+}
+
+/** One subscription's machine, with the topic generation it was made for. */
+interface Run {
+  machine: CatchUpMachine<EdgeRecord>;
+  generation: number;
+  tally: Tally;
 }
 
 const DEPTH: Record<CatchUpSource, number> = { window: 0, kafka: 1, 'continuity-lost': 2 };
@@ -42,16 +58,9 @@ function report(ctx: CatchUpContext, tally: Tally): void {
 
 /** A short window tail is sent inside the synchronous switch-over; longer ones in chunks first. */
 const SYNC_TAIL_RECORDS = 512;
+const WINDOW_CHUNK_RECORDS = 2048;
 const KAFKA_CHUNK_RECORDS = 2000;
-const WAIT_SLICE_MS = 1000;
 const MAX_SOURCE_FAILURES = 10;
-
-class Abort extends Error {}
-
-function filterForChannel(sub: Subscription, records: EdgeRecord[]): EdgeRecord[] {
-  const key = sub.channel.key;
-  return key === null ? records : records.filter((r) => r.keyName === sub.channel.name);
-}
 
 /** The replayed frame of a record for a channel, shared by every client replaying that channel. */
 function replayFrame(r: EdgeRecord, channel: string): Uint8Array {
@@ -62,245 +71,298 @@ function replayFrame(r: EdgeRecord, channel: string): Uint8Array {
   return frame;
 }
 
-/**
- * Sends replayed records for one subscription, corked in batches (one write
- * per batch instead of one per frame: this runs outside uWS callbacks, where
- * nothing corks for us), pausing while the socket is above the soft limit.
- */
-async function sendReplayed(
-  ctx: CatchUpContext,
-  conn: Connection,
-  sub: Subscription,
-  records: EdgeRecord[],
-): Promise<void> {
-  let i = 0;
-  while (i < records.length) {
-    if (conn.closed || sub.cancelled) throw new Abort();
-    let dropped = false;
-    conn.ws.cork(() => {
-      while (i < records.length) {
-        const status = conn.sendBytes(replayFrame(records[i] as EdgeRecord, sub.channel.name));
-        i++;
-        if (status === 2) {
-          dropped = true;
-          return;
-        }
-        if (status === 0 && conn.bufferedAmount() > ctx.softBytes) return;
-      }
-    });
-    if (dropped) {
-      conn.close(CloseCode.SLOW_CONSUMER, 'send buffer full');
-      throw new Abort();
-    }
-    while (!conn.closed && conn.bufferedAmount() > ctx.softBytes / 2) await conn.drained(ctx.softBytes / 2);
-  }
+function newRun(ctx: CatchUpContext, sub: Subscription, topic: TopicState, tally?: Tally): Run {
+  const name = sub.channel.name;
+  const machine = new CatchUpMachine<EdgeRecord>(sub, {
+    ...(sub.channel.key === null ? {} : { include: (r: EdgeRecord) => r.keyName === name }),
+    claims: sub.claims,
+    syncTailRecords: SYNC_TAIL_RECORDS,
+    windowChunkRecords: WINDOW_CHUNK_RECORDS,
+    kafkaChunkOffsets: KAFKA_CHUNK_RECORDS,
+    maxSourceFailures: MAX_SOURCE_FAILURES,
+    ingestWaitMs: ctx.ingestWaitMs ?? 10_000,
+  });
+  return { machine, generation: topic.generation, tally: tally ?? { source: undefined, records: 0 } };
 }
 
-function plan(
-  sub: Subscription,
+function viewOf(ctx: CatchUpContext, conn: Connection, topic: TopicState): CatchUpView<EdgeRecord> {
+  return {
+    partition(p) {
+      const ps = topic.partitions.get(p);
+      if (!ps) return undefined;
+      return {
+        live: ps.live,
+        windowCovers: (from) => ps.window.covers(from),
+        readWindow: (from, limit) => ps.window.readFrom(from, limit),
+      };
+    },
+    get socketBlocked() {
+      return conn.bufferedAmount() > ctx.softBytes;
+    },
+  };
+}
+
+/**
+ * Sends a control frame (ContinuityLost, Subscribed) under the edge's send
+ * policy (`Connection.sendControl`): one uWS dropped closes the connection
+ * with CONTROL_FRAME_DROPPED, so the client resumes instead of waiting
+ * forever. Returns whether the frame went out.
+ */
+function sendControl(conn: Connection, frame: ServerFrameInput): boolean {
+  return conn.send(frame) !== 2;
+}
+
+/** Reads [from, to] of a partition through the topic's shared scans (the prefix read so far on failure). */
+function readKafka(
   topic: TopicState,
   partition: number,
-  bounds?: { logStart: number; logEnd: number },
-): ReplayPlan {
-  const ps = topic.partitions.get(partition);
-  if (!ps) throw new Error(`unknown partition ${partition}`);
-  return planReplay({
-    after: sub.positions.get(partition) ?? ps.live,
-    live: ps.live,
-    windowCovers: (from) => ps.window.covers(from),
-    ...(bounds ? bounds : {}),
-  });
-}
-
-/** Reads [from, to] of a partition through the topic's shared scans. */
-function readKafka(topic: TopicState, partition: number, from: number, to: number): Promise<EdgeRecord[]> {
-  return new Promise((resolve, reject) => {
+  from: number,
+  to: number,
+): Promise<{ records: EdgeRecord[]; err?: unknown }> {
+  return new Promise((resolve) => {
     const records: EdgeRecord[] = [];
     topic.scans.request(partition, {
       from,
       to,
       onRecord: (r) => records.push(r),
-      onDone: () => resolve(records),
-      onError: reject,
+      onDone: () => resolve({ records }),
+      onError: (err) => resolve({ records, err: err ?? new Error('scan failed') }),
     });
   });
 }
 
+/** Waits until the partition's `live` reaches `until` (true) or `timeoutMs` passed (false). */
+async function waitForIngest(
+  topic: TopicState,
+  partition: number,
+  until: number,
+  timeoutMs: number,
+  stop: () => boolean,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ps = topic.partitions.get(partition);
+    if (!ps) return false;
+    if (ps.live >= until) return true;
+    const left = deadline - Date.now();
+    if (left <= 0 || stop()) return false;
+    await ps.advanced(Math.min(left, 1000));
+  }
+}
+
+function failed(conn: Connection, sub: Subscription, error: CatchUpError): void {
+  conn.log.error({ err: error, code: error.code, channel: sub.channel.name }, 'catch-up failed');
+  const internal = error.code === 'NO_PROGRESS' || error.code === 'INVALID_INPUT';
+  conn.error(
+    internal ? ErrorCode.INTERNAL : ErrorCode.SOURCE_UNAVAILABLE,
+    error.code === 'INGEST_BEHIND'
+      ? 'this edge has not read up to your position yet; retry'
+      : internal
+        ? `catch-up stopped (${error.code})`
+        : 'cannot read the replay source',
+    { channel: sub.channel.name, retriable: true },
+  );
+  conn.close(
+    internal ? CloseCode.INTERNAL : CloseCode.SOURCE_UNAVAILABLE,
+    internal ? 'catch-up stopped' : 'replay source unavailable',
+  );
+}
+
 /**
- * Brings a subscription from its positions to live delivery.
- *
- * The switch-over, which is what makes resume exact: the edge's ingest is the
- * only writer of a partition's `live` offset and of its window, and it runs
- * on this same JS thread. So once every partition of the channel is at most a
- * short window tail behind `live`, ONE synchronous step (no await) sends the
- * tails from the window as replayed frames (positions+1 .. live), sends
- * `Subscribed`, and subscribes the socket to the channel's uWS topic. Every
- * record <= live was sent by replay; every record > live will be published
- * after the subscribe. No gap, no overlap. Before that step, older ranges come
- * from the window in chunks or from Kafka through shared scans, and each
- * round re-plans because `live` and the window move while we await.
+ * In one synchronous step: the tails, `Subscribed`, live delivery (see the
+ * replay planner, the switch-over). Returns false when the connection closed.
+ */
+function join(
+  ctx: CatchUpContext,
+  conn: Connection,
+  sub: Subscription,
+  effect: Extract<CatchUpEffect<EdgeRecord>, { kind: 'join' }>,
+  tally: Tally,
+  updateTopics: boolean,
+): boolean {
+  let dropped = false;
+  let sent = 0;
+  for (const tail of effect.tails) {
+    conn.ws.cork(() => {
+      for (const r of tail.records) {
+        if (conn.sendBytes(replayFrame(r, sub.channel.name)) === 2) {
+          dropped = true;
+          return;
+        }
+        sent++;
+      }
+    });
+    if (dropped) {
+      conn.close(CloseCode.SLOW_CONSUMER, 'send buffer full');
+      return false;
+    }
+  }
+  if (sent > 0) note(tally, 'window', sent);
+  sub.state = 'live';
+  const announce = sub.announce;
+  if (announce) {
+    sub.announce = null;
+    const ok = sendControl(conn, {
+      kind: 'subscribed',
+      subscribed: {
+        requestId: announce.requestId,
+        channel: sub.channel.name,
+        positions: effect.positions,
+        resumed: announce.resumed,
+      },
+    });
+    if (!ok) return false;
+  }
+  if (updateTopics) ctx.updateLiveTopics(conn);
+  report(ctx, tally);
+  return true;
+}
+
+/**
+ * Brings a subscription from its positions to live delivery by executing
+ * the effects of its {@link CatchUpMachine} (packages/core): window reads,
+ * shared Kafka scans, fresh bounds, corked sends with drain waits, bounded
+ * ingest waits, and the join (tails, `Subscribed`, live topics) in one
+ * synchronous step. With `hold` (or while the connection is lagging) it
+ * stops once joining is possible: `catchUpConnection` joins as a whole.
  */
 export async function bringLive(
   ctx: CatchUpContext,
   conn: Connection,
   sub: Subscription,
-  options: { hold?: boolean; tally?: Tally } = {},
+  options: { hold?: boolean; run?: Run } = {},
 ): Promise<void> {
   const topic = ctx.topics.get(sub.channel.topic);
-  if (!topic || sub.catchingUp) return;
-  const tally = options.tally ?? { source: undefined, records: 0 };
+  if (!topic || sub.catchingUp || sub.state !== 'replaying') return;
   sub.catchingUp = true;
-  let sourceFailures = 0;
-  let bounds: Map<number, { logStart: number; logEnd: number }> | undefined;
-  // Log bounds read after this catch-up began: a replay is never planned on
-  // a log start or end from before (records deleted meanwhile must not be
-  // served from the window, and a stale end must not look like a client
-  // ahead of the log), so every edge answers the same for the same session.
-  let checkedFresh = false;
-  let generation = topic.generation;
-  /** After an await: was the topic recreated meanwhile? Then its handler reset our positions: plan again. */
+  const run = options.run ?? newRun(ctx, sub, topic);
+  const stop = () => conn.closed || sub.cancelled;
+  /** After an await: the topic was recreated meanwhile? Its handler reset our positions: a new machine. */
   const recreatedMeanwhile = () => {
-    if (topic.generation === generation) return false;
-    generation = topic.generation;
-    bounds = undefined;
-    checkedFresh = false;
+    if (topic.generation === run.generation) return false;
+    const fresh = newRun(ctx, sub, topic, run.tally);
+    run.machine = fresh.machine;
+    run.generation = fresh.generation;
     return true;
   };
+  const view = viewOf(ctx, conn, topic);
   try {
     for (;;) {
-      if (conn.closed || sub.cancelled) return;
-      // Plan every partition synchronously.
-      let work: { partition: number; plan: ReplayPlan } | undefined;
-      let needBounds = false;
-      for (const p of sub.partitions) {
-        const pl = plan(sub, topic, p, bounds?.get(p));
-        if (pl.kind !== 'none' && !checkedFresh) needBounds = true;
-        if (!isReady(topic, sub, p, pl)) {
-          if (!bounds && (pl.kind === 'kafka' || pl.kind === 'wait')) needBounds = true;
-          work ??= { partition: p, plan: pl };
+      if (stop()) return;
+      recreatedMeanwhile();
+      const m = run.machine;
+      const e = m.next(view, options.hold === true || conn.lagging);
+      switch (e.kind) {
+        case 'fetch-bounds': {
+          let bounds: Awaited<ReturnType<TopicState['freshBounds']>> | undefined;
+          let error: unknown;
+          try {
+            bounds = await topic.freshBounds();
+          } catch (err) {
+            error = err;
+          }
+          if (recreatedMeanwhile()) break;
+          if (bounds) m.bounds(bounds);
+          else m.boundsFailed(error);
+          break;
         }
-      }
-      if (needBounds) {
-        try {
-          const b = await topic.freshBounds();
-          if (recreatedMeanwhile()) continue;
-          bounds = new Map(b.map((x) => [x.partition, { logStart: x.logStart, logEnd: x.logEnd }]));
-          checkedFresh = true;
-        } catch (err) {
-          if (++sourceFailures > MAX_SOURCE_FAILURES) throw err;
-          await new Promise((r) => setTimeout(r, 200 * sourceFailures));
+        case 'scan': {
+          const { records, err } = await readKafka(topic, e.partition, e.from, e.to);
+          if (recreatedMeanwhile()) break;
+          if (err === undefined) m.scanned(e.partition, records, e.to);
+          else {
+            conn.log.warn({ err, partition: e.partition, from: e.from }, 'replay scan failed');
+            m.scanFailed(e.partition, err, records);
+          }
+          break;
         }
-        continue;
-      }
-      if (!work) {
-        // A connection taken off live is put back as a whole by catchUpConnection.
-        if (!options.hold && !conn.lagging) {
-          const tail = switchToLive(ctx, conn, sub, topic);
-          if (tail > 0) note(tally, 'window', tail);
-          report(ctx, tally);
+        case 'await-ingest': {
+          conn.log.info(
+            { channel: sub.channel.name, partition: e.partition, until: e.until },
+            'client ahead of this edge; waiting for ingest',
+          );
+          const reached = await waitForIngest(topic, e.partition, e.until, e.timeoutMs, stop);
+          if (recreatedMeanwhile()) break;
+          if (reached) m.ingestReached();
+          else m.ingestTimedOut();
+          break;
         }
-        return;
-      }
-      const { partition, plan: pl } = work;
-      switch (pl.kind) {
-        case 'continuity-lost': {
-          conn.send({
-            kind: 'continuityLost',
-            continuityLost: {
-              channel: sub.channel.name,
-              partition,
-              requestedOffset: pl.requested,
-              availableOffset: pl.available,
-              reason: pl.reason === 'deleted' ? ContinuityReason.DELETED : ContinuityReason.AHEAD_OF_LOG,
-            },
+        case 'backoff':
+          await sleep(e.ms);
+          if (!recreatedMeanwhile()) m.backedOff();
+          break;
+        case 'await-drain':
+          await conn.drained(ctx.softBytes / 2);
+          break;
+        case 'yield':
+          await nextTurn();
+          break;
+        case 'send': {
+          // Corked: one write per batch (this runs outside uWS callbacks, where nothing corks for us).
+          let dropped = false;
+          let n = 0;
+          conn.ws.cork(() => {
+            for (const r of e.records) {
+              const status = conn.sendBytes(replayFrame(r, sub.channel.name));
+              if (status === 2) {
+                dropped = true;
+                return;
+              }
+              m.handed(e.partition, r.offset);
+              n++;
+              if (status === 0 && conn.bufferedAmount() > ctx.softBytes) return;
+            }
           });
+          if (dropped) {
+            conn.close(CloseCode.SLOW_CONSUMER, 'send buffer full');
+            return;
+          }
+          note(run.tally, e.source, n);
+          break;
+        }
+        case 'continuity-lost': {
           conn.log.warn(
             {
               channel: sub.channel.name,
-              partition,
-              requested: pl.requested,
-              available: pl.available,
-              reason: pl.reason,
+              partition: e.partition,
+              requested: e.requested,
+              available: e.available,
+              reason: e.reason,
             },
             'continuity lost',
           );
-          note(tally, 'continuity-lost', 0);
-          sub.positions.set(partition, pl.available - 1);
-          bounds = undefined;
+          note(run.tally, 'continuity-lost', 0);
+          const ok = sendControl(conn, {
+            kind: 'continuityLost',
+            continuityLost: {
+              channel: sub.channel.name,
+              partition: e.partition,
+              requestedOffset: e.requested,
+              availableOffset: e.available,
+              reason: e.reason === 'deleted' ? ContinuityReason.DELETED : ContinuityReason.AHEAD_OF_LOG,
+            },
+          });
+          if (!ok) return;
           break;
         }
-        case 'window': {
-          const ps = topic.partitions.get(partition);
-          if (!ps) return;
-          const records = ps.window.readFrom(pl.from, SYNC_TAIL_RECORDS * 4);
-          const last = records[records.length - 1];
-          if (!last) {
-            // The window covers [from, live] and holds no record there: those
-            // offsets are control markers or aborted records. Nothing to send.
-            sub.positions.set(partition, ps.live);
-            break;
-          }
-          await sendReplayed(ctx, conn, sub, filterForChannel(sub, records));
-          if (recreatedMeanwhile()) break;
-          sub.positions.set(partition, last.offset);
-          note(tally, 'window', records.length);
-          break;
-        }
-        case 'kafka': {
-          const to = Math.min(pl.to, pl.from + KAFKA_CHUNK_RECORDS - 1);
-          let records: EdgeRecord[];
-          try {
-            records = await readKafka(topic, partition, pl.from, to);
-          } catch (err) {
-            if (recreatedMeanwhile()) break;
-            bounds = undefined;
-            if (++sourceFailures > MAX_SOURCE_FAILURES) throw err;
-            await new Promise((r) => setTimeout(r, 100 * sourceFailures));
-            break;
-          }
-          if (recreatedMeanwhile()) break;
-          await sendReplayed(ctx, conn, sub, filterForChannel(sub, records));
-          if (recreatedMeanwhile()) break;
-          sub.positions.set(partition, to);
-          note(tally, 'kafka', records.length);
-          bounds = undefined;
-          break;
-        }
-        case 'wait': {
-          // This edge is behind the client's position (another edge read
-          // further). Wait for ingest to get there.
-          await topic.partitions.get(partition)?.advanced(WAIT_SLICE_MS);
-          recreatedMeanwhile();
-          bounds = undefined;
-          break;
-        }
-        case 'none':
-          break;
+        case 'join':
+          join(ctx, conn, sub, e, run.tally, true);
+          return;
+        case 'ready':
+          return;
+        case 'failed':
+          failed(conn, sub, e.error);
+          return;
       }
     }
   } catch (err) {
-    if (err instanceof Abort || conn.closed) return;
-    sub.catchingUp = false;
+    if (conn.closed) return;
     conn.log.error({ err, channel: sub.channel.name }, 'catch-up failed');
-    conn.error(ErrorCode.SOURCE_UNAVAILABLE, 'cannot read the replay source', {
-      channel: sub.channel.name,
-      retriable: true,
-    });
-    conn.close(CloseCode.SOURCE_UNAVAILABLE, 'replay source unavailable');
+    conn.error(ErrorCode.INTERNAL, 'catch-up failed', { channel: sub.channel.name, retriable: true });
+    conn.close(CloseCode.INTERNAL, 'catch-up failed');
   } finally {
     sub.catchingUp = false;
   }
-}
-
-function isReady(topic: TopicState, sub: Subscription, partition: number, pl: ReplayPlan): boolean {
-  const ps = topic.partitions.get(partition);
-  const tail = ps ? ps.live - (sub.positions.get(partition) ?? ps.live) : 0;
-  return pl.kind === 'none' || (pl.kind === 'window' && tail <= SYNC_TAIL_RECORDS);
-}
-
-function subscriptionReady(ctx: CatchUpContext, sub: Subscription): boolean {
-  const topic = ctx.topics.get(sub.channel.topic);
-  return !!topic && sub.partitions.every((p) => isReady(topic, sub, p, plan(sub, topic, p)));
 }
 
 /**
@@ -311,85 +373,74 @@ function subscriptionReady(ctx: CatchUpContext, sub: Subscription): boolean {
  * per-(channel, partition) watermark would then drop the replayed records.
  * So every subscription is brought near live first (held), and all switch
  * together in one synchronous step; until then the socket stays off its uWS
- * topics (`lagging`).
+ * topics (`lagging`). That step looks at every replaying subscription of the
+ * connection at that moment, including one subscribed during the catch-up,
+ * so none is left replaying.
  */
 export async function catchUpConnection(ctx: CatchUpContext, conn: Connection): Promise<void> {
   if (conn.catchUpRunning) return;
   conn.catchUpRunning = true;
-  const tallies = new Map<Subscription, Tally>();
-  const tallyOf = (sub: Subscription): Tally => {
-    let t = tallies.get(sub);
-    if (!t) tallies.set(sub, (t = { source: undefined, records: 0 }));
-    return t;
+  const runs = new Map<Subscription, Run>();
+  const runOf = (sub: Subscription, topic: TopicState): Run => {
+    let r = runs.get(sub);
+    if (!r || r.machine.finished || r.generation !== topic.generation) {
+      r = newRun(ctx, sub, topic, r?.tally);
+      runs.set(sub, r);
+    }
+    return r;
   };
+  const replaying = () => [...conn.subs.values()].filter((s) => s.state === 'replaying' && !s.cancelled);
   try {
     for (;;) {
       if (conn.closed) return;
-      const subs = [...conn.subs.values()].filter((s) => s.state === 'replaying' && !s.cancelled);
       let busy = false;
-      for (const sub of subs) {
+      for (const sub of replaying()) {
+        const topic = ctx.topics.get(sub.channel.topic);
+        if (!topic) continue;
         if (sub.catchingUp) busy = true;
-        else await bringLive(ctx, conn, sub, { hold: true, tally: tallyOf(sub) });
+        else await bringLive(ctx, conn, sub, { hold: true, run: runOf(sub, topic) });
+        if (conn.closed) return;
       }
-      if (conn.closed) return;
       if (busy) {
-        await new Promise((r) => setTimeout(r, 20));
+        // Another catch-up of one of them runs (a Subscribe meanwhile); it holds too while lagging.
+        await sleep(20);
         continue;
       }
-      // Synchronous from here to the end.
-      if (!subs.every((s) => s.cancelled || subscriptionReady(ctx, s))) continue;
+      // Synchronous from here to the end: every replaying subscription now.
+      const subs = replaying();
+      const ready = subs.every((s) => {
+        const topic = ctx.topics.get(s.channel.topic);
+        const r = runs.get(s);
+        return (
+          !topic ||
+          (!s.catchingUp &&
+            !!r &&
+            r.generation === topic.generation &&
+            r.machine.ready(viewOf(ctx, conn, topic)))
+        );
+      });
+      if (!ready) {
+        await nextTurn();
+        continue;
+      }
       conn.lagging = false;
       for (const sub of subs) {
         const topic = ctx.topics.get(sub.channel.topic);
-        if (!topic || sub.cancelled) continue;
-        const tally = tallyOf(sub);
-        const tail = switchToLive(ctx, conn, sub, topic);
-        if (tail > 0) note(tally, 'window', tail);
-        report(ctx, tally);
+        const r = runs.get(sub);
+        if (!topic || !r) continue;
+        const e = r.machine.next(viewOf(ctx, conn, topic));
+        if (e.kind !== 'join') throw new Error(`a ready catch-up answered ${e.kind}`);
+        if (!join(ctx, conn, sub, e, r.tally, false)) return;
       }
       ctx.updateLiveTopics(conn);
       return;
     }
+  } catch (err) {
+    if (conn.closed) return;
+    conn.log.error({ err }, 'connection catch-up failed');
+    conn.error(ErrorCode.INTERNAL, 'catch-up failed', { retriable: true });
+    conn.close(CloseCode.INTERNAL, 'catch-up failed');
   } finally {
     conn.catchUpRunning = false;
   }
-}
-
-/** Returns the number of tail records sent from the window. */
-function switchToLive(ctx: CatchUpContext, conn: Connection, sub: Subscription, topic: TopicState): number {
-  // Synchronous from here to the end (see bringLive).
-  let sent = 0;
-  const positions: Array<{ partition: number; offset: number }> = [];
-  for (const p of sub.partitions) {
-    const ps = topic.partitions.get(p);
-    if (!ps) continue;
-    const after = sub.positions.get(p) ?? ps.live;
-    if (after < ps.live) {
-      const tail = filterForChannel(sub, ps.window.readFrom(after + 1));
-      if (tail.length > 0) {
-        conn.ws.cork(() => {
-          for (const r of tail) conn.sendBytes(replayFrame(r, sub.channel.name));
-        });
-      }
-      sent += tail.length;
-    }
-    sub.positions.set(p, ps.live);
-    positions.push({ partition: p, offset: ps.live });
-  }
-  sub.state = 'live';
-  const announce = sub.announce;
-  if (announce) {
-    sub.announce = null;
-    conn.send({
-      kind: 'subscribed',
-      subscribed: {
-        requestId: announce.requestId,
-        channel: sub.channel.name,
-        positions,
-        resumed: announce.resumed,
-      },
-    });
-  }
-  ctx.updateLiveTopics(conn);
-  return sent;
 }

@@ -39,7 +39,16 @@ export interface Subscription {
    * `live` offset, since every record published went to the socket.
    */
   readonly positions: Map<number, number>;
-  state: 'replaying' | 'live';
+  /**
+   * While not live: per partition, the last offset actually handed to the
+   * socket (or stored as acked, or a claimed position the log is known to
+   * reach): the ack limit. Moved frame by frame by the catch-up.
+   */
+  readonly sent: Map<number, number>;
+  /** Positions the client claimed (Hello `delivered`, Subscribe AFTER) beyond `sent`, not yet verified. */
+  readonly claims: Map<number, number>;
+  /** `pending`: registered while its start is read (an Unsubscribe meanwhile cancels it). */
+  state: 'pending' | 'replaying' | 'live';
   cancelled: boolean;
   /** `Subscribed` still to send when the subscription first goes live (null once sent, or for catch-ups). */
   announce: { requestId: number; resumed: boolean } | null;

@@ -142,7 +142,10 @@ export class LiveDelivery {
       if (sub.state !== 'live') continue;
       for (const p of sub.partitions) {
         const live = this.#o.topics.get(sub.channel.topic)?.partitions.get(p)?.live;
-        if (live !== undefined) sub.positions.set(p, live);
+        if (live !== undefined) {
+          sub.positions.set(p, live);
+          sub.sent.set(p, live);
+        }
       }
       sub.state = 'replaying';
     }

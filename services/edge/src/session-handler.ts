@@ -3,6 +3,7 @@ import {
   type Channel,
   type SessionQuota,
   type WriteBehind,
+  ackLimit,
   boundedForLog,
   isWellFormedSessionId,
   newSessionId,
@@ -278,6 +279,8 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
     const topic = ctx.topics.get(parsed.channel.topic);
     const fromClient = delivered.get(name);
     const positions = new Map<number, number>();
+    const sent = new Map<number, number>();
+    const claims = new Map<number, number>();
     const storedTopicId = stored.topicIds.get(name);
     const recreated = !!storedTopicId && !!topic?.id && storedTopicId !== topic.id;
     for (const p of partitions) {
@@ -286,11 +289,19 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
       // Replay from the later of (stored ack, client-delivered) + 1. A
       // partition the session has no position for was added after it
       // subscribed: every record on it is after the subscription.
-      const resumeAfter = Math.max(acked.get(p) ?? logStart - 1, fromClient?.get(p) ?? -1);
+      const storedAck = acked.get(p) ?? logStart - 1;
+      const resumeAfter = Math.max(storedAck, fromClient?.get(p) ?? -1);
       if (recreated) {
         lostOnRestore.push({ channel: name, partition: p, requested: resumeAfter + 1, available: logStart });
         positions.set(p, logStart - 1);
-      } else positions.set(p, resumeAfter);
+        sent.set(p, logStart - 1);
+      } else {
+        positions.set(p, resumeAfter);
+        // Acks are accepted up to what was stored; what the client only
+        // claims (delivered) once the log is known to reach it.
+        sent.set(p, storedAck);
+        if (resumeAfter > storedAck) claims.set(p, resumeAfter);
+      }
     }
     if (recreated) {
       conn.log.warn(
@@ -305,6 +316,8 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
       channel: parsed.channel,
       partitions,
       positions,
+      sent,
+      claims,
       state: 'replaying',
       cancelled: false,
       announce: { requestId: 0, resumed: true },
@@ -391,6 +404,7 @@ async function onSubscribe(ctx: HandlerContext, conn: Connection, s: Subscribe):
 
   const positions = new Map<number, number>();
   for (const p of partitions) positions.set(p, topic.partitions.get(p)?.live ?? -1);
+  const claims = new Map<number, number>();
   if (s.start === Start.AFTER) {
     for (const pos of s.after) {
       if (!partitions.includes(pos.partition))
@@ -399,8 +413,27 @@ async function onSubscribe(ctx: HandlerContext, conn: Connection, s: Subscribe):
           `partition ${pos.partition} is not a partition of ${channel.name}`,
         );
       positions.set(pos.partition, pos.offset);
+      claims.set(pos.partition, pos.offset);
     }
-  } else if (s.start === Start.EARLIEST || s.start === Start.TIMESTAMP) {
+  }
+  // Registered before any await (pending), so an Unsubscribe meanwhile finds and cancels it.
+  const sub: Subscription = {
+    channel,
+    partitions,
+    positions,
+    sent: new Map(),
+    claims,
+    state: 'pending',
+    cancelled: false,
+    announce: { requestId, resumed: s.start === Start.AFTER },
+    catchingUp: false,
+  };
+  conn.subs.set(channel.name, sub);
+  const abandon = () => {
+    if (conn.subs.get(channel.name) === sub) conn.subs.delete(channel.name);
+    sub.cancelled = true;
+  };
+  if (s.start === Start.EARLIEST || s.start === Start.TIMESTAMP) {
     try {
       if (s.start === Start.TIMESTAMP) {
         // Positions are "last processed": one before the first record to send.
@@ -411,23 +444,15 @@ async function onSubscribe(ctx: HandlerContext, conn: Connection, s: Subscribe):
         for (const b of bounds) if (positions.has(b.partition)) positions.set(b.partition, b.logStart - 1);
       }
     } catch (err) {
+      if (sub.cancelled) return;
+      abandon();
       conn.log.warn({ err }, 'cannot read topic bounds');
       return fail(ErrorCode.SOURCE_UNAVAILABLE, 'Kafka unavailable, retry later', true);
     }
   }
-  if (conn.closed) return;
-  if (conn.subs.has(channel.name))
-    return fail(ErrorCode.ALREADY_SUBSCRIBED, `already subscribed to ${channel.name}`);
-  const sub: Subscription = {
-    channel,
-    partitions,
-    positions,
-    state: 'replaying',
-    cancelled: false,
-    announce: { requestId, resumed: s.start === Start.AFTER },
-    catchingUp: false,
-  };
-  conn.subs.set(channel.name, sub);
+  if (conn.closed || sub.cancelled) return;
+  // Positions the edge chose itself may be acked; claimed ones once verified.
+  for (const [p, offset] of positions) if (!claims.has(p)) sub.sent.set(p, offset);
   let outcome: Awaited<ReturnType<SessionStore['subscribe']>>;
   try {
     outcome = await ctx.store.subscribe(
@@ -439,14 +464,19 @@ async function onSubscribe(ctx: HandlerContext, conn: Connection, s: Subscribe):
       topic.id,
     );
   } catch (err) {
-    conn.subs.delete(channel.name);
-    sub.cancelled = true;
+    if (sub.cancelled) return;
+    abandon();
     conn.log.warn({ err }, 'cannot store subscription');
     return fail(ErrorCode.STORE_UNAVAILABLE, 'session store unavailable, retry later', true);
   }
+  if (outcome === 'ok' && sub.cancelled) {
+    // Unsubscribed while the store wrote it: remove it again (after our write).
+    ctx.store.unsubscribe(conn.sessionId, conn.epoch, channel.name).catch(() => undefined);
+    return;
+  }
   if (outcome !== 'ok') {
-    conn.subs.delete(channel.name);
-    sub.cancelled = true;
+    if (sub.cancelled) return;
+    abandon();
     if (outcome === 'full')
       return fail(
         ErrorCode.TOO_MANY_SUBSCRIPTIONS,
@@ -455,6 +485,8 @@ async function onSubscribe(ctx: HandlerContext, conn: Connection, s: Subscribe):
     ctx.owners.refused(new Map([[ownerKey(conn.sessionId, conn.epoch), outcome]]));
     return;
   }
+  if (conn.closed) return;
+  sub.state = 'replaying';
   await bringLive(ctx, conn, sub);
 }
 
@@ -496,10 +528,12 @@ function onAck(ctx: HandlerContext, conn: Connection, ack: Ack): void {
       );
       return;
     }
-    const sent =
-      sub.state === 'live'
-        ? (topic?.partitions.get(pos.partition)?.live ?? -1)
-        : (sub.positions.get(pos.partition) ?? -1);
+    // What was handed to the socket frame by frame, never a position only claimed.
+    const sent = ackLimit(
+      { sent: sub.sent, live: sub.state === 'live' },
+      pos.partition,
+      topic?.partitions.get(pos.partition)?.live ?? -1,
+    );
     if (pos.offset > sent) {
       conn.error(
         ErrorCode.ACK_BEYOND_DELIVERED,

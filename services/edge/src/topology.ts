@@ -104,6 +104,8 @@ export function onTopicRecreated(
     sub.partitions.length = 0;
     sub.partitions.push(...partitions);
     sub.positions.clear();
+    sub.sent.clear();
+    sub.claims.clear();
     for (const p of partitions) sub.positions.set(p, (topic.partitions.get(p)?.logStart ?? 0) - 1);
     if (conn.sessionId) rewrites.push([conn, sub, new Map(sub.positions)]);
   }

@@ -36,6 +36,8 @@ function subscription(name: string, state: Subscription['state']): Subscription 
     channel: parsed.channel,
     partitions: [0],
     positions: new Map([[0, 10]]),
+    sent: new Map([[0, 10]]),
+    claims: new Map(),
     state,
     cancelled: false,
     announce: null,
