@@ -121,7 +121,7 @@ export const USAGE = `npm run bench -- [--quick] [flags]
   --partitions N          partitions of every bench topic
   --clients N             load-client processes
   --only a,b              scenarios to run: ${ALL_SCENARIOS.join(', ')}
-  --cpu-prof DIR          run the throughput edge with --cpu-prof into DIR`;
+  --cpu-prof DIR          run the throughput and key edges with --cpu-prof into DIR`;
 
 function num(flag: string, v: string | undefined): number {
   const n = Number(v);
