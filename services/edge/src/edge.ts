@@ -133,6 +133,7 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
       publisher: {
         publish: (t, frame) =>
           server.app?.publish(t, frame, true, config.compression && frame.length >= COMPRESS_MIN_BYTES),
+        subscribers: (t) => server.app?.numSubscribers(t) ?? 0,
       },
       onFetched: (report) => metrics.ingested(report),
       onBatch: (bytes) => {
