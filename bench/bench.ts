@@ -11,8 +11,9 @@ import { type WireResult, wire } from './scenarios-wire.js';
 import {
   type Baseline,
   type BenchContext,
+  type KeyResult,
   type LatencyResult,
-  type MemoryPoint,
+  type MemoryResult,
   type StormResult,
   type Throughput,
   keyFanout,
@@ -34,9 +35,11 @@ export interface BenchResults {
     latency: LatencyResult;
     frameBytes: number;
   };
-  keys?: { keys: number; fanout: Throughput; uws: Throughput };
+  keys?: KeyResult;
+  /** The key scenario's many-keys row (one connection per key), when the profile has one. */
+  keysLarge?: KeyResult;
   storm?: StormResult;
-  memory?: { fanoutIdleRss: number; uwsIdleRss: number; points: MemoryPoint[] };
+  memory?: MemoryResult;
   partitions?: PartitionsResult;
   wire?: WireResult;
 }
@@ -86,6 +89,8 @@ export async function runBench(
     };
     if (scenarios.has('throughput')) results.throughput = await throughputAndLatency(ctx, baseline);
     if (scenarios.has('keys')) results.keys = await keyFanout(ctx, baseline);
+    if (scenarios.has('keys') && opts.keysLarge)
+      results.keysLarge = await keyFanout(ctx, baseline, opts.keysLarge);
     await baseline.stop();
     baseline = undefined;
     const frameBytes = results.throughput?.frameBytes ?? opts.payloadBytes + 40;

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { type KafkaConnection, toKafkajsConfig } from '@fanout/kafka-settings';
 import { createTopic, uniqueId } from '@fanout/testing';
 import { Rpc, spawnTracked } from './lib/children.js';
-import { type EdgeProc, rssOf, startEdge } from './lib/edge.js';
+import { type EdgeProc, cpuSeconds, rssOf, startEdge } from './lib/edge.js';
 import { KeyProducer } from './lib/key-producer.js';
 import type { BenchOptions } from './lib/options.js';
 import { type ClientPool, sleep } from './lib/pool.js';
@@ -335,6 +335,13 @@ export async function throughputAndLatency(
   return { steps, latency: latency as LatencyResult, frameBytes };
 }
 
+/** A key fan-out row: deliveries/s and the servers' CPU per 1,000 deliveries (from /proc, over the loop). */
+export interface KeyResult {
+  keys: number;
+  fanout: Throughput & { cpuMsPer1000: number };
+  uws: Throughput & { cpuMsPer1000: number };
+}
+
 /** Records per closed-loop publish call of the key scenario. */
 const KEY_BATCH = 8000;
 
@@ -342,9 +349,13 @@ const KEY_BATCH = 8000;
 export async function keyFanout(
   ctx: BenchContext,
   baseline: Baseline,
-): Promise<{ keys: number; fanout: Throughput; uws: Throughput }> {
+  shape: { keys: number; connections: number } = {
+    keys: ctx.opts.keys,
+    connections: ctx.opts.keyConnections,
+  },
+): Promise<KeyResult> {
   const { opts } = ctx;
-  const n = opts.keyConnections;
+  const n = shape.connections;
   const topic = await createTopic(toKafkajsConfig(ctx.kafka), {
     partitions: opts.partitions,
     name: uniqueId('bench-key'),
@@ -356,7 +367,7 @@ export async function keyFanout(
     nodeId: 'bench-key',
     ...(opts.cpuProf ? { cpuProfDir: opts.cpuProf } : {}),
   });
-  const keys = Array.from({ length: opts.keys }, (_, i) => `k${i}`);
+  const keys = Array.from({ length: shape.keys }, (_, i) => `k${i}`);
   const channels = keys.map((k) => `${topic}:${k}`);
   const payload = 'x'.repeat(opts.payloadBytes);
   const perRecord = Math.min(n, keys.length) === 0 ? 1 : n / keys.length;
@@ -380,6 +391,7 @@ export async function keyFanout(
       channels,
       trackEvery: opts.trackEvery,
     });
+    const cpuF = cpuSeconds(edge.pid);
     const f = await closedLoop(ctx, {
       conns: ready,
       perRecord,
@@ -396,6 +408,7 @@ export async function keyFanout(
         );
       },
     });
+    const fanoutCpu = perThousand(cpuSeconds(edge.pid) - cpuF, f, opts.durationMs);
     ctx.log(
       `key fan-out (fanout edge): ${Math.round(f.recordsPerSec)} records/s produced, ${Math.round(f.deliveriesPerSec)} deliveries/s`,
     );
@@ -414,6 +427,7 @@ export async function keyFanout(
       channels,
     });
     let from = 0;
+    const cpuU = cpuSeconds(baseline.pid);
     const u = await closedLoop(ctx, {
       conns: readyU,
       perRecord,
@@ -425,17 +439,27 @@ export async function keyFanout(
         from += k;
       },
     });
+    const uwsCpu = perThousand(cpuSeconds(baseline.pid) - cpuU, u, opts.durationMs);
     await settle(ctx);
     await ctx.pool.close();
     return {
       keys: keys.length,
-      fanout: { connections: n, ready, ...f },
-      uws: { connections: n, ready: readyU, ...u },
+      fanout: { connections: n, ready, ...f, cpuMsPer1000: fanoutCpu },
+      uws: { connections: n, ready: readyU, ...u, cpuMsPer1000: uwsCpu },
     };
   } finally {
     fast?.close();
     await edge.stop();
   }
+}
+
+/**
+ * Server CPU ms per 1,000 deliveries over a closed loop: the CPU of the whole
+ * loop (warm-up included) over its duration × the measured deliveries/s.
+ */
+function perThousand(cpuS: number, t: { deliveriesPerSec: number }, loopMs: number): number {
+  const deliveries = (t.deliveriesPerSec * loopMs) / 1000;
+  return deliveries > 0 ? (cpuS * 1e6) / deliveries : Number.POSITIVE_INFINITY;
 }
 
 export interface StormResult {
@@ -565,27 +589,47 @@ export interface MemoryPoint {
   /** The same after a full GC in the server (SIGUSR2 with --expose-gc): what connections retain. */
   fanoutPerConnAfterGcBytes: number;
   uwsPerConnAfterGcBytes: number;
+  /** Retained JS heap per connection after two full GCs (heapUsed growth over idle / connections). */
+  fanoutHeapPerConnBytes: number;
+  uwsHeapPerConnBytes: number;
+}
+
+export interface MemoryResult {
+  fanoutIdleRss: number;
+  uwsIdleRss: number;
+  points: MemoryPoint[];
+  /** The edge's process.memoryUsage() after a full GC: idle, then at each step (where RSS goes besides the heap used). */
+  edgeAfterGc: Array<{
+    heapUsed?: number;
+    heapTotal?: number;
+    external?: number;
+    arrayBuffers?: number;
+    rss?: number;
+  }>;
 }
 
 /** Scenario 5: RSS per idle subscribed connection, fanout edge and raw uWS, at growing connection counts. */
-export async function memory(
-  ctx: BenchContext,
-): Promise<{ fanoutIdleRss: number; uwsIdleRss: number; points: MemoryPoint[] }> {
+export async function memory(ctx: BenchContext): Promise<MemoryResult> {
   const { opts } = ctx;
   const topic = await createTopic(toKafkajsConfig(ctx.kafka), {
     partitions: opts.partitions,
     name: uniqueId('bench-mem'),
   });
+  // The heap after GC: the edge logs it on SIGUSR2, the baseline answers an RPC.
+  let heapOf: () => Promise<number> = async () => Number.NaN;
+  /** The edge's memoryUsage() after each GC (idle, then each step), for the breakdown of RSS. */
+  const gcLines: string[] = [];
   const measure = async (pid: number) => {
     await sleep(opts.memorySettleMs);
     const rss = await rssOf(pid);
+    const heap = heapOf();
     process.kill(pid, 'SIGUSR2');
     await sleep(500);
-    return { rss, afterGc: await rssOf(pid) };
+    return { rss, afterGc: await rssOf(pid), heap: await heap };
   };
   const run = async (kind: 'fanout' | 'raw', port: number, pid: number) => {
     const idle = await measure(pid);
-    const out: Array<{ n: number; ready: number; rss: number; afterGc: number }> = [];
+    const out: Array<{ n: number; ready: number; rss: number; afterGc: number; heap: number }> = [];
     let have = 0;
     for (const n of opts.memorySteps) {
       ctx.log(`memory: ${n} idle connections (${kind === 'raw' ? 'raw uWS' : 'fanout edge'})`);
@@ -606,6 +650,22 @@ export async function memory(
     nodeId: 'bench-mem',
     exposeGc: true,
   });
+  let heapSeen: ((bytes: number) => void) | undefined;
+  edge.proc.onLine((line) => {
+    const m = /"heap_used_bytes":(\d+)/.exec(line);
+    if (!m) return;
+    gcLines.push(line);
+    heapSeen?.(Number(m[1]));
+  });
+  heapOf = () =>
+    new Promise<number>((resolve) => {
+      const t = setTimeout(() => resolve(Number.NaN), 10_000);
+      heapSeen = (bytes) => {
+        clearTimeout(t);
+        heapSeen = undefined;
+        resolve(bytes);
+      };
+    });
   let f: Awaited<ReturnType<typeof run>>;
   try {
     f = await run('fanout', edge.port, edge.pid);
@@ -616,12 +676,13 @@ export async function memory(
   let u: Awaited<ReturnType<typeof run>>;
   try {
     await base.rpc.call('setup', { topics: [topic], topic, payloadBytes: opts.payloadBytes });
+    heapOf = () => base.rpc.call<number>('heap', {}, 10_000);
     u = await run('raw', base.port, base.pid);
   } finally {
     await base.stop();
   }
   const points: MemoryPoint[] = f.out.map((p, i) => {
-    const q = u.out[i] ?? { n: p.n, ready: 0, rss: Number.NaN, afterGc: Number.NaN };
+    const q = u.out[i] ?? { n: p.n, ready: 0, rss: Number.NaN, afterGc: Number.NaN, heap: Number.NaN };
     return {
       connections: p.n,
       fanoutReady: p.ready,
@@ -632,7 +693,19 @@ export async function memory(
       uwsPerConnBytes: (q.rss - u.idle.rss) / q.ready,
       fanoutPerConnAfterGcBytes: (p.afterGc - f.idle.afterGc) / p.ready,
       uwsPerConnAfterGcBytes: (q.afterGc - u.idle.afterGc) / q.ready,
+      fanoutHeapPerConnBytes: (p.heap - f.idle.heap) / p.ready,
+      uwsHeapPerConnBytes: (q.heap - u.idle.heap) / q.ready,
     };
   });
-  return { fanoutIdleRss: f.idle.rss, uwsIdleRss: u.idle.rss, points };
+  const edgeAfterGc = gcLines.map((l) => {
+    const j = JSON.parse(l) as Record<string, number>;
+    return {
+      heapUsed: j.heap_used_bytes,
+      heapTotal: j.heap_total_bytes,
+      external: j.external_bytes,
+      arrayBuffers: j.array_buffers_bytes,
+      rss: j.rss_bytes,
+    };
+  });
+  return { fanoutIdleRss: f.idle.rss, uwsIdleRss: u.idle.rss, points, edgeAfterGc };
 }

@@ -7,6 +7,11 @@ export interface BenchOptions {
   /** Connections of the wire scenario (TLS and compression rows). */
   wireConnections: number;
   keys: number;
+  /**
+   * The key scenario's second row: many keys, each connection on its own key
+   * (per-user channels). Records are keyed round robin over every key.
+   */
+  keysLarge?: { keys: number; connections: number };
   stormConnections: number;
   /** Records per channel produced while the storm's edge is down. */
   stormRecords: number;
@@ -40,12 +45,14 @@ const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | '
     keyConnections: 10_000,
     wireConnections: 2000,
     keys: 1000,
+    // One edge process holds at most ~19,900 sockets (20,000 fds): 100,000 keys, 15,000 of them with a connection.
+    keysLarge: { keys: 100_000, connections: 15_000 },
     stormConnections: 10_000,
     stormRecords: 1000,
     stormBefore: 200,
     stormTimeoutMs: 60_000,
     ackEveryMs: 500,
-    memorySteps: [1000, 5000, 15_000],
+    memorySteps: [1000, 5000, 10_000, 15_000],
     memorySettleMs: 2000,
     payloadBytes: 100,
     rate: 1000,
@@ -117,6 +124,7 @@ export const USAGE = `npm run bench -- [--quick] [flags]
   --rate N                latency scenario records/s (default 1000)
   --duration S            seconds per throughput/latency measurement
   --keys N                key fan-out: number of keys (default 1000)
+  --keys-large K,N        key fan-out's second row: K keys, N connections each on its own key
   --memory A,B,C          memory scenario connection counts
   --partitions N          partitions of every bench topic
   --clients N             load-client processes
@@ -173,6 +181,12 @@ export function parseArgs(argv: string[]): BenchOptions {
       case '--keys':
         o.keys = num(flag, v);
         break;
+      case '--keys-large': {
+        const [keys, connections] = nums(flag, v);
+        if (keys === undefined || connections === undefined) throw new Error(`${flag} needs K,N\n${USAGE}`);
+        o.keysLarge = { keys, connections };
+        break;
+      }
       case '--memory':
         o.memorySteps = nums(flag, v);
         break;
@@ -197,7 +211,13 @@ export function parseArgs(argv: string[]): BenchOptions {
     i++;
   }
   // Each load-client process stays well under its 20,000 file descriptors.
-  const most = Math.max(...o.steps, o.keyConnections, o.stormConnections, ...o.memorySteps);
+  const most = Math.max(
+    ...o.steps,
+    o.keyConnections,
+    o.keysLarge?.connections ?? 0,
+    o.stormConnections,
+    ...o.memorySteps,
+  );
   o.clientProcesses = Math.max(o.clientProcesses, Math.ceil(most / 12_000));
   return o;
 }

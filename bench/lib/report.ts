@@ -19,15 +19,26 @@ export function table(r: BenchResults): string {
       ratio(s.fanout.deliveriesPerSec, s.uws.deliveriesPerSec),
       '≥ 0.60×',
     ]);
-  if (r.keys)
+  for (const k of [r.keys, r.keysLarge]) {
+    if (!k) continue;
+    const name = `2 key fan-out ${fmt(k.fanout.connections)} conns / ${fmt(k.keys)} keys`;
     rows.push([
-      `2 key fan-out ${fmt(r.keys.fanout.connections)} conns / ${r.keys.keys} keys`,
+      name,
       'deliveries/s',
-      fmt(r.keys.fanout.deliveriesPerSec),
-      fmt(r.keys.uws.deliveriesPerSec),
-      ratio(r.keys.fanout.deliveriesPerSec, r.keys.uws.deliveriesPerSec),
+      fmt(k.fanout.deliveriesPerSec),
+      fmt(k.uws.deliveriesPerSec),
+      ratio(k.fanout.deliveriesPerSec, k.uws.deliveriesPerSec),
+      '≥ 0.80×',
+    ]);
+    rows.push([
+      name,
+      'server CPU ms / 1,000 deliveries',
+      fmt(k.fanout.cpuMsPer1000, 2),
+      fmt(k.uws.cpuMsPer1000, 2),
+      ratio(k.fanout.cpuMsPer1000, k.uws.cpuMsPer1000),
       '',
     ]);
+  }
   const l = r.throughput?.latency;
   if (l) {
     const name = `3 latency ${fmt(l.connections)} conns × ${fmt(l.rate)} rec/s`;
@@ -111,6 +122,15 @@ export function table(r: BenchResults): string {
       fmt(p.fanoutPerConnAfterGcBytes),
       fmt(p.uwsPerConnAfterGcBytes),
       ratio(p.fanoutPerConnAfterGcBytes, p.uwsPerConnAfterGcBytes),
+      '≤ 4096',
+    ]);
+  for (const p of r.memory?.points ?? [])
+    rows.push([
+      `5 memory ${fmt(p.connections)} idle conns`,
+      'JS heap bytes per conn after GC',
+      fmt(p.fanoutHeapPerConnBytes),
+      fmt(p.uwsHeapPerConnBytes),
+      '',
       '≤ 4096',
     ]);
   const w = r.wire;
