@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { type KafkaConnection, toKafkajsConfig } from '@fanout/kafka-settings';
 import { createTopic, uniqueId } from '@fanout/testing';
@@ -592,6 +593,22 @@ export interface MemoryPoint {
   /** Retained JS heap per connection after two full GCs (heapUsed growth over idle / connections). */
   fanoutHeapPerConnBytes: number;
   uwsHeapPerConnBytes: number;
+  /** Redis `used_memory` growth per session of the edge's connections (the session store, apart from the edge). */
+  redisBytesPerSession: number;
+}
+
+/** Redis's `used_memory` (INFO memory, via redis-cli; NaN when it cannot be read). */
+function redisUsedMemory(url: string): number {
+  try {
+    const info = execFileSync('redis-cli', ['-u', url, 'INFO', 'memory'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    const m = /^used_memory:(\d+)/m.exec(info);
+    return m ? Number(m[1]) : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 export interface MemoryResult {
@@ -629,7 +646,15 @@ export async function memory(ctx: BenchContext): Promise<MemoryResult> {
   };
   const run = async (kind: 'fanout' | 'raw', port: number, pid: number) => {
     const idle = await measure(pid);
-    const out: Array<{ n: number; ready: number; rss: number; afterGc: number; heap: number }> = [];
+    const redis0 = redisUsedMemory(ctx.redisUrl);
+    const out: Array<{
+      n: number;
+      ready: number;
+      rss: number;
+      afterGc: number;
+      heap: number;
+      redisPerSession: number;
+    }> = [];
     let have = 0;
     for (const n of opts.memorySteps) {
       ctx.log(`memory: ${n} idle connections (${kind === 'raw' ? 'raw uWS' : 'fanout edge'})`);
@@ -637,7 +662,8 @@ export async function memory(ctx: BenchContext): Promise<MemoryResult> {
       const ready = await openAndWait(ctx, { host: HOST, port, count: want, mode: kind, channels: [topic] });
       have = n;
       const total = (await ctx.pool.stats()).ready;
-      out.push({ n, ready: total, ...(await measure(pid)) });
+      const m = await measure(pid);
+      out.push({ n, ready: total, ...m, redisPerSession: (redisUsedMemory(ctx.redisUrl) - redis0) / total });
       if (ready < want) break;
     }
     await ctx.pool.close();
@@ -682,7 +708,14 @@ export async function memory(ctx: BenchContext): Promise<MemoryResult> {
     await base.stop();
   }
   const points: MemoryPoint[] = f.out.map((p, i) => {
-    const q = u.out[i] ?? { n: p.n, ready: 0, rss: Number.NaN, afterGc: Number.NaN, heap: Number.NaN };
+    const q = u.out[i] ?? {
+      n: p.n,
+      ready: 0,
+      rss: Number.NaN,
+      afterGc: Number.NaN,
+      heap: Number.NaN,
+      redisPerSession: Number.NaN,
+    };
     return {
       connections: p.n,
       fanoutReady: p.ready,
@@ -694,6 +727,7 @@ export async function memory(ctx: BenchContext): Promise<MemoryResult> {
       fanoutPerConnAfterGcBytes: (p.afterGc - f.idle.afterGc) / p.ready,
       uwsPerConnAfterGcBytes: (q.afterGc - u.idle.afterGc) / q.ready,
       fanoutHeapPerConnBytes: (p.heap - f.idle.heap) / p.ready,
+      redisBytesPerSession: p.redisPerSession,
       uwsHeapPerConnBytes: (q.heap - u.idle.heap) / q.ready,
     };
   });

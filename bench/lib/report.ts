@@ -133,6 +133,15 @@ export function table(r: BenchResults): string {
       '',
       '≤ 4096',
     ]);
+  for (const p of r.memory?.points ?? [])
+    rows.push([
+      `5 memory ${fmt(p.connections)} idle conns`,
+      'Redis bytes per session',
+      fmt(p.redisBytesPerSession),
+      '',
+      '',
+      '',
+    ]);
   const w = r.wire;
   const plain = w?.rows.find((x) => x.server === 'fanout' && !x.tls && !x.compression);
   const plainUws = w?.rows.find((x) => x.server === 'uws' && !x.compression);
