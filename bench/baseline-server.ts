@@ -55,6 +55,13 @@ const port = await new Promise<number>((resolve, reject) => {
 serveRpc({
   info: () => ({ port, sockets, pid: process.pid }),
   cpu: () => process.cpuUsage(),
+  /** The JS heap after two full GCs (with --expose-gc; NaN without). */
+  heap: () => {
+    if (!exposedGc) return Number.NaN;
+    exposedGc();
+    exposedGc();
+    return process.memoryUsage().heapUsed;
+  },
   setup(msg) {
     topics = msg.topics as string[];
     opened = 0;

@@ -13,7 +13,8 @@ import { type WorkersResult, workersScenario } from './scenarios-workers.js';
 import {
   type Baseline,
   type BenchContext,
-  type MemoryPoint,
+  type KeyResult,
+  type MemoryResult,
   type StormResult,
   type Throughput,
   keyFanout,
@@ -35,9 +36,11 @@ export interface BenchResults {
     frameBytes: number;
   };
   latency?: LatencySweep;
-  keys?: { keys: number; fanout: Throughput; uws: Throughput };
+  keys?: KeyResult;
+  /** The key scenario's many-keys row (one connection per key), when the profile has one. */
+  keysLarge?: KeyResult;
   storm?: StormResult;
-  memory?: { fanoutIdleRss: number; uwsIdleRss: number; points: MemoryPoint[] };
+  memory?: MemoryResult;
   partitions?: PartitionsResult;
   wire?: WireResult;
   workers?: WorkersResult;
@@ -88,6 +91,8 @@ export async function runBench(
     };
     if (scenarios.has('throughput')) results.throughput = await throughput(ctx, baseline);
     if (scenarios.has('keys')) results.keys = await keyFanout(ctx, baseline);
+    if (scenarios.has('keys') && opts.keysLarge)
+      results.keysLarge = await keyFanout(ctx, baseline, opts.keysLarge);
     if (scenarios.has('latency')) results.latency = await latencySweep(ctx, baseline);
     if (scenarios.has('workers')) results.workers = await workersScenario(ctx, baseline);
     await baseline.stop();

@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { type KafkaConnection, toKafkajsConfig } from '@fanout/kafka-settings';
 import { createTopic, uniqueId } from '@fanout/testing';
 import { Rpc, spawnTracked } from './lib/children.js';
 import { type EdgeProc, cpuSeconds, rssOf, startEdge } from './lib/edge.js';
+import { KeyProducer } from './lib/key-producer.js';
 import type { BenchOptions } from './lib/options.js';
 import { type ClientPool, sleep } from './lib/pool.js';
 import { type BenchProducer, steadyRate } from './lib/producer.js';
@@ -76,7 +78,12 @@ export async function closedLoop(
     conns: number;
     perRecord: number;
     durationMs: number;
-    publish(n: number): Promise<void>;
+    /** Publishes `n` records (or resolves with how many it published instead). */
+    publish(n: number): Promise<unknown>;
+    /** Records ahead of the average connection (default: 3 MB / connections, 100 to 2,000). */
+    window?: number;
+    /** Records per publish call (default 200). */
+    batch?: number;
     /** The server under test, whose CPU the measurement reports. */
     serverPid?: number;
   },
@@ -86,7 +93,8 @@ export async function closedLoop(
     server: o.serverPid ? cpuOf(o.serverPid) : Number.NaN,
     clients: clientPids.reduce<number>((a, p) => a + cpuOf(p), 0),
   });
-  const window = Math.min(2000, Math.max(100, Math.floor(3_000_000 / o.conns)));
+  const window = o.window ?? Math.min(2000, Math.max(100, Math.floor(3_000_000 / o.conns)));
+  const batch = o.batch ?? 200;
   let published = 0;
   let pubs = (await ctx.pool.stats()).pubs;
   const pubs0 = pubs;
@@ -106,9 +114,9 @@ export async function closedLoop(
       mark = { t: performance.now(), pubs, published, cpu: cpu() };
     const ahead = published - (pubs - pubs0) / o.perRecord;
     if (ahead < window) {
-      const n = Math.min(200, Math.ceil(window - ahead));
-      await o.publish(n);
-      published += n;
+      const n = Math.min(batch, Math.ceil(window - ahead));
+      const done = await o.publish(n);
+      published += typeof done === 'number' ? done : n;
     } else await sleep(2);
   }
   running = false;
@@ -377,13 +385,27 @@ export async function throughput(
   return { steps, frameBytes };
 }
 
+/** A key fan-out row: deliveries/s and the servers' CPU per 1,000 deliveries (from /proc, over the loop). */
+export interface KeyResult {
+  keys: number;
+  fanout: Throughput & { cpuMsPer1000: number };
+  uws: Throughput & { cpuMsPer1000: number };
+}
+
+/** Records per closed-loop publish call of the key scenario. */
+const KEY_BATCH = 8000;
+
 /** Scenario 2: key fan-out, each client on one `<topic>:<key>`. */
 export async function keyFanout(
   ctx: BenchContext,
   baseline: Baseline,
-): Promise<{ keys: number; fanout: Throughput; uws: Throughput }> {
+  shape: { keys: number; connections: number } = {
+    keys: ctx.opts.keys,
+    connections: ctx.opts.keyConnections,
+  },
+): Promise<KeyResult> {
   const { opts } = ctx;
-  const n = opts.keyConnections;
+  const n = shape.connections;
   const topic = await createTopic(toKafkajsConfig(ctx.kafka), {
     partitions: opts.partitions,
     name: uniqueId('bench-key'),
@@ -393,11 +415,22 @@ export async function keyFanout(
     redisUrl: ctx.redisUrl,
     topics: [topic],
     nodeId: 'bench-key',
+    ...(opts.cpuProf ? { cpuProfDir: opts.cpuProf } : {}),
   });
-  const keys = Array.from({ length: opts.keys }, (_, i) => `k${i}`);
+  const keys = Array.from({ length: shape.keys }, (_, i) => `k${i}`);
   const channels = keys.map((k) => `${topic}:${k}`);
   const payload = 'x'.repeat(opts.payloadBytes);
   const perRecord = Math.min(n, keys.length) === 0 ? 1 : n / keys.length;
+  // The window counts records, and a keyed record reaches only its key's connections: the
+  // throughput scenario's window (3 MB / connections) would leave each connection 0.3-2 records
+  // in flight and measure the loop's round trip, not delivery. Here each connection gets as many
+  // records in flight as there: 2,000 spread over the keys (up to 100,000 records ahead).
+  const window = Math.min(100_000, Math.max(2000, Math.floor(3_000_000 / Math.max(1, perRecord))));
+  // Pre-encoded batches where the connection allows (see KeyProducer): kafkajs tops out at
+  // 14-30k records/s here, which one connection per key turns into the deliveries/s.
+  const fast = KeyProducer.available(ctx.kafka)
+    ? await KeyProducer.open(ctx.kafka, topic, keys, new TextEncoder().encode(payload))
+    : undefined;
   try {
     ctx.log(`key fan-out: ${n} connections over ${keys.length} keys (fanout edge)`);
     const ready = await openAndWait(ctx, {
@@ -408,19 +441,28 @@ export async function keyFanout(
       channels,
       trackEvery: opts.trackEvery,
     });
+    const cpuF = cpuSeconds(edge.pid);
     const f = await closedLoop(ctx, {
       conns: ready,
       perRecord,
       durationMs: opts.durationMs,
       serverPid: edge.pid,
-      publish: (k) =>
-        ctx.producer.send(
+      window,
+      batch: KEY_BATCH,
+      publish: async (k) => {
+        if (fast) return fast.send(k);
+        await ctx.producer.send(
           topic,
           k,
           () => payload,
           (i) => keys[i % keys.length] as string,
-        ),
+        );
+      },
     });
+    const fanoutCpu = perThousand(cpuSeconds(edge.pid) - cpuF, f, opts.durationMs);
+    ctx.log(
+      `key fan-out (fanout edge): ${Math.round(f.recordsPerSec)} records/s produced, ${Math.round(f.deliveriesPerSec)} deliveries/s`,
+    );
     await settle(ctx);
     const st = await ctx.pool.stats();
     if (st.counters.dups + st.counters.decodeMismatches > 0)
@@ -436,26 +478,40 @@ export async function keyFanout(
       channels,
     });
     let from = 0;
+    const cpuU = cpuSeconds(baseline.pid);
     const u = await closedLoop(ctx, {
       conns: readyU,
       perRecord,
       durationMs: opts.durationMs,
       serverPid: baseline.pid,
+      window,
+      batch: KEY_BATCH,
       publish: async (k) => {
         await baseline.rpc.call('publish', { count: k, from });
         from += k;
       },
     });
+    const uwsCpu = perThousand(cpuSeconds(baseline.pid) - cpuU, u, opts.durationMs);
     await settle(ctx);
     await ctx.pool.close();
     return {
       keys: keys.length,
-      fanout: { connections: n, ready, ...f },
-      uws: { connections: n, ready: readyU, ...u },
+      fanout: { connections: n, ready, ...f, cpuMsPer1000: fanoutCpu },
+      uws: { connections: n, ready: readyU, ...u, cpuMsPer1000: uwsCpu },
     };
   } finally {
+    fast?.close();
     await edge.stop();
   }
+}
+
+/**
+ * Server CPU ms per 1,000 deliveries over a closed loop: the CPU of the whole
+ * loop (warm-up included) over its duration × the measured deliveries/s.
+ */
+function perThousand(cpuS: number, t: { deliveriesPerSec: number }, loopMs: number): number {
+  const deliveries = (t.deliveriesPerSec * loopMs) / 1000;
+  return deliveries > 0 ? (cpuS * 1e6) / deliveries : Number.POSITIVE_INFINITY;
 }
 
 export interface StormResult {
@@ -585,27 +641,71 @@ export interface MemoryPoint {
   /** The same after a full GC in the server (SIGUSR2 with --expose-gc): what connections retain. */
   fanoutPerConnAfterGcBytes: number;
   uwsPerConnAfterGcBytes: number;
+  /** Retained JS heap per connection after two full GCs (heapUsed growth over idle / connections). */
+  fanoutHeapPerConnBytes: number;
+  uwsHeapPerConnBytes: number;
+  /** Redis `used_memory` growth per session of the edge's connections (the session store, apart from the edge). */
+  redisBytesPerSession: number;
+}
+
+/** Redis's `used_memory` (INFO memory, via redis-cli; NaN when it cannot be read). */
+function redisUsedMemory(url: string): number {
+  try {
+    const info = execFileSync('redis-cli', ['-u', url, 'INFO', 'memory'], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    const m = /^used_memory:(\d+)/m.exec(info);
+    return m ? Number(m[1]) : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export interface MemoryResult {
+  fanoutIdleRss: number;
+  uwsIdleRss: number;
+  points: MemoryPoint[];
+  /** The edge's process.memoryUsage() after a full GC: idle, then at each step (where RSS goes besides the heap used). */
+  edgeAfterGc: Array<{
+    heapUsed?: number;
+    heapTotal?: number;
+    external?: number;
+    arrayBuffers?: number;
+    rss?: number;
+  }>;
 }
 
 /** Scenario 5: RSS per idle subscribed connection, fanout edge and raw uWS, at growing connection counts. */
-export async function memory(
-  ctx: BenchContext,
-): Promise<{ fanoutIdleRss: number; uwsIdleRss: number; points: MemoryPoint[] }> {
+export async function memory(ctx: BenchContext): Promise<MemoryResult> {
   const { opts } = ctx;
   const topic = await createTopic(toKafkajsConfig(ctx.kafka), {
     partitions: opts.partitions,
     name: uniqueId('bench-mem'),
   });
+  // The heap after GC: the edge logs it on SIGUSR2, the baseline answers an RPC.
+  let heapOf: () => Promise<number> = async () => Number.NaN;
+  /** The edge's memoryUsage() after each GC (idle, then each step), for the breakdown of RSS. */
+  const gcLines: string[] = [];
   const measure = async (pid: number) => {
     await sleep(opts.memorySettleMs);
     const rss = await rssOf(pid);
+    const heap = heapOf();
     process.kill(pid, 'SIGUSR2');
     await sleep(500);
-    return { rss, afterGc: await rssOf(pid) };
+    return { rss, afterGc: await rssOf(pid), heap: await heap };
   };
   const run = async (kind: 'fanout' | 'raw', port: number, pid: number) => {
     const idle = await measure(pid);
-    const out: Array<{ n: number; ready: number; rss: number; afterGc: number }> = [];
+    const redis0 = redisUsedMemory(ctx.redisUrl);
+    const out: Array<{
+      n: number;
+      ready: number;
+      rss: number;
+      afterGc: number;
+      heap: number;
+      redisPerSession: number;
+    }> = [];
     let have = 0;
     for (const n of opts.memorySteps) {
       ctx.log(`memory: ${n} idle connections (${kind === 'raw' ? 'raw uWS' : 'fanout edge'})`);
@@ -613,7 +713,8 @@ export async function memory(
       const ready = await openAndWait(ctx, { host: HOST, port, count: want, mode: kind, channels: [topic] });
       have = n;
       const total = (await ctx.pool.stats()).ready;
-      out.push({ n, ready: total, ...(await measure(pid)) });
+      const m = await measure(pid);
+      out.push({ n, ready: total, ...m, redisPerSession: (redisUsedMemory(ctx.redisUrl) - redis0) / total });
       if (ready < want) break;
     }
     await ctx.pool.close();
@@ -626,6 +727,22 @@ export async function memory(
     nodeId: 'bench-mem',
     exposeGc: true,
   });
+  let heapSeen: ((bytes: number) => void) | undefined;
+  edge.proc.onLine((line) => {
+    const m = /"heap_used_bytes":(\d+)/.exec(line);
+    if (!m) return;
+    gcLines.push(line);
+    heapSeen?.(Number(m[1]));
+  });
+  heapOf = () =>
+    new Promise<number>((resolve) => {
+      const t = setTimeout(() => resolve(Number.NaN), 10_000);
+      heapSeen = (bytes) => {
+        clearTimeout(t);
+        heapSeen = undefined;
+        resolve(bytes);
+      };
+    });
   let f: Awaited<ReturnType<typeof run>>;
   try {
     f = await run('fanout', edge.port, edge.pid);
@@ -636,12 +753,20 @@ export async function memory(
   let u: Awaited<ReturnType<typeof run>>;
   try {
     await base.rpc.call('setup', { topics: [topic], topic, payloadBytes: opts.payloadBytes });
+    heapOf = () => base.rpc.call<number>('heap', {}, 10_000);
     u = await run('raw', base.port, base.pid);
   } finally {
     await base.stop();
   }
   const points: MemoryPoint[] = f.out.map((p, i) => {
-    const q = u.out[i] ?? { n: p.n, ready: 0, rss: Number.NaN, afterGc: Number.NaN };
+    const q = u.out[i] ?? {
+      n: p.n,
+      ready: 0,
+      rss: Number.NaN,
+      afterGc: Number.NaN,
+      heap: Number.NaN,
+      redisPerSession: Number.NaN,
+    };
     return {
       connections: p.n,
       fanoutReady: p.ready,
@@ -652,7 +777,20 @@ export async function memory(
       uwsPerConnBytes: (q.rss - u.idle.rss) / q.ready,
       fanoutPerConnAfterGcBytes: (p.afterGc - f.idle.afterGc) / p.ready,
       uwsPerConnAfterGcBytes: (q.afterGc - u.idle.afterGc) / q.ready,
+      fanoutHeapPerConnBytes: (p.heap - f.idle.heap) / p.ready,
+      redisBytesPerSession: p.redisPerSession,
+      uwsHeapPerConnBytes: (q.heap - u.idle.heap) / q.ready,
     };
   });
-  return { fanoutIdleRss: f.idle.rss, uwsIdleRss: u.idle.rss, points };
+  const edgeAfterGc = gcLines.map((l) => {
+    const j = JSON.parse(l) as Record<string, number>;
+    return {
+      heapUsed: j.heap_used_bytes,
+      heapTotal: j.heap_total_bytes,
+      external: j.external_bytes,
+      arrayBuffers: j.array_buffers_bytes,
+      rss: j.rss_bytes,
+    };
+  });
+  return { fanoutIdleRss: f.idle.rss, uwsIdleRss: u.idle.rss, points, edgeAfterGc };
 }

@@ -7,6 +7,11 @@ export interface BenchOptions {
   /** Connections of the wire scenario (TLS and compression rows). */
   wireConnections: number;
   keys: number;
+  /**
+   * The key scenario's second row: many keys, each connection on its own key
+   * (per-user channels). Records are keyed round robin over every key.
+   */
+  keysLarge?: { keys: number; connections: number };
   stormConnections: number;
   /** Records per channel produced while the storm's edge is down. */
   stormRecords: number;
@@ -47,12 +52,14 @@ const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | '
     keyConnections: 10_000,
     wireConnections: 2000,
     keys: 1000,
+    // One edge process holds at most ~19,900 sockets (20,000 fds): 100,000 keys, 15,000 of them with a connection.
+    keysLarge: { keys: 100_000, connections: 15_000 },
     stormConnections: 10_000,
     stormRecords: 1000,
     stormBefore: 200,
     stormTimeoutMs: 60_000,
     ackEveryMs: 500,
-    memorySteps: [1000, 5000, 15_000],
+    memorySteps: [1000, 5000, 10_000, 15_000],
     memorySettleMs: 2000,
     payloadBytes: 100,
     latencyConnections: [1000, 10_000],
@@ -144,12 +151,13 @@ export const USAGE = `npm run bench -- [--quick] [flags]
   --latency-high N        plus a row at N deliveries/s (rate N / connections; default 1000000, 0: none)
   --duration S            seconds per throughput/latency measurement
   --keys N                key fan-out: number of keys (default 1000)
+  --keys-large K,N        key fan-out's second row: K keys, N connections each on its own key
   --memory A,B,C          memory scenario connection counts
   --partitions N          partitions of every bench topic
   --clients N             load-client processes
   --only a,b              scenarios to run: ${ALL_SCENARIOS.join(', ')}
   --edge-env K=V,K=V      extra environment of the throughput and latency edges
-  --cpu-prof DIR          run the throughput and latency edges with --cpu-prof into DIR`;
+  --cpu-prof DIR          run the throughput, key and latency edges with --cpu-prof into DIR`;
 
 function num(flag: string, v: string | undefined): number {
   const n = Number(v);
@@ -209,6 +217,12 @@ export function parseArgs(argv: string[]): BenchOptions {
       case '--keys':
         o.keys = num(flag, v);
         break;
+      case '--keys-large': {
+        const [keys, connections] = nums(flag, v);
+        if (keys === undefined || connections === undefined) throw new Error(`${flag} needs K,N\n${USAGE}`);
+        o.keysLarge = { keys, connections };
+        break;
+      }
       case '--memory':
         o.memorySteps = nums(flag, v);
         break;
@@ -243,6 +257,7 @@ export function parseArgs(argv: string[]): BenchOptions {
   const most = Math.max(
     ...o.steps,
     o.keyConnections,
+    o.keysLarge?.connections ?? 0,
     o.stormConnections,
     ...o.memorySteps,
     ...o.latencyConnections,

@@ -43,17 +43,26 @@ export function table(r: BenchResults): string {
     ]);
     rows.push(efficiencyRow(`1 fan-out ${fmt(s.fanout.connections)} conns`, s.fanout, s.uws));
   }
-  if (r.keys) {
-    const name = `2 key fan-out ${fmt(r.keys.fanout.connections)} conns / ${r.keys.keys} keys`;
+  for (const k of [r.keys, r.keysLarge]) {
+    if (!k) continue;
+    const name = `2 key fan-out ${fmt(k.fanout.connections)} conns / ${fmt(k.keys)} keys`;
     rows.push([
       name,
       'deliveries/s',
-      fmt(r.keys.fanout.deliveriesPerSec),
-      fmt(r.keys.uws.deliveriesPerSec),
-      ratio(r.keys.fanout.deliveriesPerSec, r.keys.uws.deliveriesPerSec),
+      fmt(k.fanout.deliveriesPerSec),
+      fmt(k.uws.deliveriesPerSec),
+      ratio(k.fanout.deliveriesPerSec, k.uws.deliveriesPerSec),
+      '≥ 0.80×',
+    ]);
+    rows.push([
+      name,
+      'server CPU ms / 1,000 deliveries',
+      fmt(k.fanout.cpuMsPer1000, 2),
+      fmt(k.uws.cpuMsPer1000, 2),
+      ratio(k.fanout.cpuMsPer1000, k.uws.cpuMsPer1000),
       '',
     ]);
-    rows.push(efficiencyRow(name, r.keys.fanout, r.keys.uws));
+    rows.push(efficiencyRow(name, k.fanout, k.uws));
   }
   const wk = r.workers;
   const uwsRow = wk?.rows.find((x) => x.workers === 0);
@@ -198,6 +207,24 @@ export function table(r: BenchResults): string {
       fmt(p.uwsPerConnAfterGcBytes),
       ratio(p.fanoutPerConnAfterGcBytes, p.uwsPerConnAfterGcBytes),
       '≤ 4096',
+    ]);
+  for (const p of r.memory?.points ?? [])
+    rows.push([
+      `5 memory ${fmt(p.connections)} idle conns`,
+      'JS heap bytes per conn after GC',
+      fmt(p.fanoutHeapPerConnBytes),
+      fmt(p.uwsHeapPerConnBytes),
+      '',
+      '≤ 4096',
+    ]);
+  for (const p of r.memory?.points ?? [])
+    rows.push([
+      `5 memory ${fmt(p.connections)} idle conns`,
+      'Redis bytes per session',
+      fmt(p.redisBytesPerSession),
+      '',
+      '',
+      '',
     ]);
   const w = r.wire;
   const plain = w?.rows.find((x) => x.server === 'fanout' && !x.tls && !x.compression);

@@ -46,7 +46,7 @@ export interface CoveringDiff {
  * step (no ingest can publish in between), so no record is lost or doubled
  * while e.g. `prices:AAPL` is replaced by `prices`.
  */
-export function coveringDiff(before: Set<string>, after: Set<string>): CoveringDiff {
+export function coveringDiff(before: ReadonlySet<string>, after: ReadonlySet<string>): CoveringDiff {
   const add: string[] = [];
   const remove: string[] = [];
   for (const t of after) if (!before.has(t)) add.push(t);

@@ -42,11 +42,114 @@ export function encodeLivePublication(publication: PublicationInput): {
   frame: Uint8Array;
   publication: Uint8Array;
 } {
+  const fast = encodeLiveFast(publication);
+  if (fast) return fast;
   const frame = pb.ServerFrame.encode({ publication } as fanout.v1.IServerFrame).finish();
   // frame = tag 0x0a, varint length, the Publication bytes.
   let at = 1;
   while ((frame[at] as number) & 0x80) at++;
   return { frame, publication: frame.subarray(at + 1) };
+}
+
+/** UTF-8 of the few topic names a process publishes (bounded: names are few). */
+const topicBytes = new Map<string, Uint8Array>();
+
+function utf8Of(topic: string): Uint8Array {
+  let b = topicBytes.get(topic);
+  if (!b) {
+    b = utf8.encode(topic);
+    if (topicBytes.size < 1024) topicBytes.set(topic, b);
+  }
+  return b;
+}
+
+/**
+ * The live frame written by hand, byte for byte what protobufjs writes
+ * (fields present in the input, in field order), for the values records
+ * have: partition, offset and timestamp non-negative safe integers. Anything
+ * else (a -1 timestamp, a channel) goes through protobufjs. About 3× faster
+ * than protobufjs on a 100-byte record: one allocation, no writer ops list.
+ */
+function encodeLiveFast(p: PublicationInput): { frame: Uint8Array; publication: Uint8Array } | undefined {
+  const { partition, offset, key, headers, timestampMs, payload } = p;
+  if (
+    p.channel != null ||
+    !(partition >= 0 && partition <= 0x7fffffff && Number.isInteger(partition)) ||
+    !(offset >= 0 && Number.isSafeInteger(offset)) ||
+    (timestampMs != null && !(timestampMs >= 0 && Number.isSafeInteger(timestampMs)))
+  )
+    return undefined;
+  const topic = p.topic != null ? utf8Of(p.topic) : undefined;
+  let headerBytes: Array<{ key: Uint8Array | null; value: Uint8Array | null; length: number }> | undefined;
+  let inner = 0;
+  if (topic) inner += 1 + varintLength(topic.length) + topic.length;
+  if (partition != null) inner += 1 + varintLength(partition);
+  if (offset != null) inner += 1 + varintLength(offset);
+  if (key != null) inner += 1 + varintLength(key.length) + key.length;
+  if (headers != null && headers.length > 0) {
+    headerBytes = [];
+    for (const h of headers) {
+      const k = h.key != null ? utf8.encode(h.key) : null;
+      const v = h.value ?? null;
+      const length =
+        (k ? 1 + varintLength(k.length) + k.length : 0) + (v ? 1 + varintLength(v.length) + v.length : 0);
+      headerBytes.push({ key: k, value: v, length });
+      inner += 1 + varintLength(length) + length;
+    }
+  }
+  if (timestampMs != null) inner += 1 + varintLength(timestampMs);
+  if (payload != null) inner += 1 + varintLength(payload.length) + payload.length;
+  const head = 1 + varintLength(inner);
+  const out = new Uint8Array(head + inner);
+  out[0] = PUBLICATION_TAG;
+  let at = writeVarint(out, 1, inner);
+  if (topic) {
+    out[at++] = 0x0a;
+    at = writeVarint(out, at, topic.length);
+    out.set(topic, at);
+    at += topic.length;
+  }
+  if (partition != null) {
+    out[at++] = 0x10;
+    at = writeVarint(out, at, partition);
+  }
+  if (offset != null) {
+    out[at++] = 0x18;
+    at = writeVarint(out, at, offset);
+  }
+  if (key != null) {
+    out[at++] = 0x22;
+    at = writeVarint(out, at, key.length);
+    out.set(key, at);
+    at += key.length;
+  }
+  if (headerBytes)
+    for (const h of headerBytes) {
+      out[at++] = 0x2a;
+      at = writeVarint(out, at, h.length);
+      if (h.key) {
+        out[at++] = 0x0a;
+        at = writeVarint(out, at, h.key.length);
+        out.set(h.key, at);
+        at += h.key.length;
+      }
+      if (h.value) {
+        out[at++] = 0x12;
+        at = writeVarint(out, at, h.value.length);
+        out.set(h.value, at);
+        at += h.value.length;
+      }
+    }
+  if (timestampMs != null) {
+    out[at++] = 0x30;
+    at = writeVarint(out, at, timestampMs);
+  }
+  if (payload != null) {
+    out[at++] = 0x3a;
+    at = writeVarint(out, at, payload.length);
+    out.set(payload, at);
+  }
+  return { frame: out, publication: out.subarray(head) };
 }
 
 const utf8 = new TextEncoder();

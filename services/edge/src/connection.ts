@@ -6,6 +6,9 @@ import type { WebSocket } from 'uWebSockets.js';
 /** With WS_COMPRESSION, frames shorter than this go uncompressed (deflate would not pay). */
 export const COMPRESS_MIN_BYTES = 128;
 
+/** The live topics of a connection on none (shared: a connection's set is replaced, never changed). */
+const NO_TOPICS: ReadonlySet<string> = new Set<string>();
+
 /** Per-socket user data handed to uWS at upgrade. */
 export interface SocketData {
   conn?: Connection;
@@ -80,8 +83,8 @@ export class Connection {
   /** Taken over (or its session vanished): its acks and subscriptions are ignored. */
   fenced = false;
   readonly subs = new Map<string, Subscription>();
-  /** uWS topics this socket is subscribed to (the covering set of its live subscriptions). */
-  liveTopics = new Set<string>();
+  /** uWS topics this socket is subscribed to (the covering set of its live subscriptions). Replaced, never mutated. */
+  liveTopics: ReadonlySet<string> = NO_TOPICS;
   /** Off live delivery because its unsent buffer passed the limit, until caught up as a whole. */
   lagging = false;
   /** Whether `catchUpConnection` runs for it. */
@@ -93,10 +96,12 @@ export class Connection {
   frameSecond = 0;
   /** Why the edge closed it (undefined: the client closed, or the socket dropped). */
   closeReason: string | undefined;
-  #drainWaiters: Array<() => void> = [];
+  /** Made on the first wait (most connections never wait for a drain). */
+  #drainWaiters: Array<() => void> | undefined;
 
   #logger: Logger;
-  #logBindings: Record<string, unknown>;
+  /** Fields `bindLog` added (the session id), made on the first bind. */
+  #logBindings: Record<string, unknown> | undefined;
 
   constructor(
     readonly ws: WebSocket<SocketData>,
@@ -108,7 +113,6 @@ export class Connection {
     private readonly compress = false,
   ) {
     this.#logger = logger;
-    this.#logBindings = { conn_id: id };
     this.lastSeenAt = openedAt;
     this.lastProgressAt = openedAt;
   }
@@ -119,7 +123,7 @@ export class Connection {
    * rest of the connection, and connections log rarely.
    */
   get log(): Logger {
-    return this.#logger.child(this.#logBindings);
+    return this.#logger.child({ conn_id: this.id, ...this.#logBindings });
   }
 
   /** Adds fields to every later log line of this connection. */
@@ -200,14 +204,18 @@ export class Connection {
   /** Resolves once the socket's buffer drained below `belowBytes`, or the connection closed. */
   drained(belowBytes: number): Promise<void> {
     if (this.closed || this.ws.getBufferedAmount() < belowBytes) return Promise.resolve();
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+    return new Promise((resolve) => {
+      this.#drainWaiters ??= [];
+      this.#drainWaiters.push(resolve);
+    });
   }
 
   /** Called from uWS's drain handler and on close. */
   onDrain(): void {
     this.lastProgressAt = Date.now();
     const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
+    if (!waiters) return;
+    this.#drainWaiters = undefined;
     for (const w of waiters) w();
   }
 }

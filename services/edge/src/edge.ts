@@ -145,6 +145,7 @@ function topicRegistry(o: {
       publisher: {
         publish: (t, frame) =>
           app.publish(t, frame, true, config.compression && frame.length >= COMPRESS_MIN_BYTES),
+        subscribers: (t) => app.numSubscribers(t),
       },
       onFetched: (report) => metrics.ingested(report),
       onBatch: (bytes) => o.live().published(bytes),

@@ -15,6 +15,13 @@ import { type PartitionState, type TopicState, toEdgeRecord } from './topic-stat
 /** Where ingested frames go: uWS pub/sub, by channel name. */
 export interface Publisher {
   publish(topic: string, frame: Uint8Array): void;
+  /**
+   * Sockets on a uWS topic (optional). Asked once per fetch for the
+   * `<topic>` channel: with nobody on it (key channels only), keyed records
+   * skip that publish. Subscriptions change only between fetches, never
+   * during one, so the answer holds for the whole fetch.
+   */
+  subscribers?(topic: string): number;
 }
 
 /** What a partition's ingest tells the rest of the edge. */
@@ -68,15 +75,18 @@ export function ingestHandler(topic: TopicState, ps: PartitionState, d: IngestDe
       ps.logStartAt(result.logStart);
       let bytes = 0;
       let publishes = 0;
+      const toTopic = d.publisher.subscribers === undefined || d.publisher.subscribers(ps.topic) > 0;
       for (const rec of result.records) {
         if (rec.offset <= ps.live) continue; // a batch overlapping what was already published
         const edgeRecord = toEdgeRecord(rec);
         ps.window.append(edgeRecord);
         const frame = edgeRecord.frame;
         ps.live = rec.offset;
-        d.publisher.publish(ps.topic, frame);
-        publishes++;
-        bytes += frame.length;
+        if (toTopic) {
+          d.publisher.publish(ps.topic, frame);
+          publishes++;
+          bytes += frame.length;
+        }
         if (edgeRecord.keyName) {
           d.publisher.publish(edgeRecord.keyName, frame);
           publishes++;

@@ -69,9 +69,25 @@ async function main(): Promise<void> {
     );
   };
   // Only when Node runs with --expose-gc (the benchmark's memory scenario):
-  // a full GC on SIGUSR2, so RSS can be measured without garbage.
+  // a full GC on SIGUSR2, so RSS can be measured without garbage, and the
+  // retained JS heap logged.
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) process.on('SIGUSR2', () => gc());
+  if (gc)
+    process.on('SIGUSR2', () => {
+      gc();
+      gc();
+      const m = process.memoryUsage();
+      logger.info(
+        {
+          heap_used_bytes: m.heapUsed,
+          heap_total_bytes: m.heapTotal,
+          external_bytes: m.external,
+          array_buffers_bytes: m.arrayBuffers,
+          rss_bytes: m.rss,
+        },
+        'heap after a full GC',
+      );
+    });
   if (edge.tls)
     process.on('SIGHUP', () => {
       edge.reloadTls('SIGHUP').catch((err: unknown) => logger.error({ err }, 'TLS reload failed'));

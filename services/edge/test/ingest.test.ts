@@ -48,6 +48,35 @@ function setup() {
 }
 
 describe('ingestHandler', () => {
+  it('with nobody on <topic> (asked once per fetch), records go to their key channels only, and to the window', () => {
+    const topic = new TopicState('t', 'id-1', unusedLog, 1024);
+    const ps = new PartitionState('t', 0, -1, WINDOW, () => 0);
+    const published: string[] = [];
+    let onTopic = 0;
+    let asked = 0;
+    const handler = ingestHandler(topic, ps, {
+      publisher: {
+        publish: (channel) => published.push(channel),
+        subscribers: (channel) => {
+          asked++;
+          return channel === 't' ? onTopic : 1;
+        },
+      },
+      logger,
+      onBatch: () => undefined,
+      onTopicChanged: () => undefined,
+      onLiveGap: () => undefined,
+    });
+    handler.onFetch(fetched([record(0, 'a'), record(1), record(2, 'b')], 3));
+    expect(published).toEqual(['t:a', 't:b']);
+    expect(asked).toBe(1);
+    expect(ps.live).toBe(2);
+    expect(ps.window.readFrom(0).map((r) => r.offset)).toEqual([0, 1, 2]);
+    onTopic = 1;
+    handler.onFetch(fetched([record(3, 'a'), record(4)], 5));
+    expect(published).toEqual(['t:a', 't:b', 't', 't:a', 't']);
+  });
+
   it('publishes each record once to <topic> and, when keyed, <topic>:<key>; progress past gaps comes from the fetch', () => {
     const { ps, handler, published } = setup();
     handler.onFetch(fetched([record(0, 'a'), record(1), record(5, 'b')], 9));
