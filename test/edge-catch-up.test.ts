@@ -3,7 +3,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { jsonLogs, startEdgeProcess } from './support/edge-process.js';
 import { closeRedis, connect, edgeEnv } from './support/fixtures.js';
 import { TestKafka, steadyStream } from './support/kafka.js';
-import { type RawClient, isError } from './support/raw-client.js';
+import { type RawClient, isError, pinger } from './support/raw-client.js';
 import { compare, expectedFor, problems } from './support/verify.js';
 
 afterAll(closeRedis);
@@ -12,32 +12,6 @@ afterAll(closeRedis);
  * Pings the edge every `everyMs` from a bystander connection until stopped;
  * the slowest round trip bounds the edge's longest event-loop stall meanwhile.
  */
-function pinger(client: RawClient, everyMs: number) {
-  let sent = 0;
-  let slowest = 0;
-  const pending: number[] = [];
-  let answered = 0;
-  client.ws.on('message', () => {
-    const pongs = client.events.filter((e) => e.kind === 'pong').length;
-    while (answered < pongs && pending.length > 0) {
-      slowest = Math.max(slowest, Date.now() - (pending.shift() as number));
-      answered++;
-    }
-  });
-  const timer = setInterval(() => {
-    pending.push(Date.now());
-    sent++;
-    client.send({ ping: {} });
-  }, everyMs);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await client.waitFor(() => client.events.filter((e) => e.kind === 'pong').length >= sent, 'every pong');
-      return { sent, slowestMs: slowest };
-    },
-  };
-}
-
 describe('catch-up (the core machine executed by the edge)', () => {
   it('a slow client with 50 overlapping subscriptions resumes at once from Kafka under a steady stream: all Subscribed, every record exactly once', async () => {
     const kafka = TestKafka.create(inject('kafkaBrokers'));

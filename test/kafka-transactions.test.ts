@@ -5,7 +5,7 @@ import { afterAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { startEdgeProcess } from './support/edge-process.js';
 import { closeRedis, connect, edgeEnv, waitForStoredAcks } from './support/fixtures.js';
 import { TestKafka } from './support/kafka.js';
-import { type RawClient, isError } from './support/raw-client.js';
+import { type RawClient, isError, pinger } from './support/raw-client.js';
 
 afterAll(closeRedis);
 
@@ -14,32 +14,6 @@ const ABORTED = 2000;
 const PLAIN = 100;
 
 /** Pings the edge every `everyMs` until stopped; reports the slowest answer. */
-function pinger(client: RawClient, everyMs: number) {
-  let sent = 0;
-  let slowest = 0;
-  const pending: number[] = [];
-  let answered = 0;
-  client.ws.on('message', () => {
-    const pongs = client.events.filter((e) => e.kind === 'pong').length;
-    while (answered < pongs && pending.length > 0) {
-      slowest = Math.max(slowest, Date.now() - (pending.shift() as number));
-      answered++;
-    }
-  });
-  const timer = setInterval(() => {
-    pending.push(Date.now());
-    sent++;
-    client.send({ ping: {} });
-  }, everyMs);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await client.waitFor(() => client.events.filter((e) => e.kind === 'pong').length >= sent, 'every pong');
-      return { sent, slowestMs: slowest };
-    },
-  };
-}
-
 describe('transactions (read_committed)', () => {
   it('committed records exactly once, an aborted transaction of 2,000 never, live goes on; resumes across the aborted range complete from the window and from Kafka while the edge keeps answering pings', async () => {
     const brokers = inject('kafkaBrokers');

@@ -454,3 +454,33 @@ function newSub(channel: string): SubscriptionState {
 export function isError(answer: Subscribed | ErrorFrame): answer is ErrorFrame {
   return 'code' in answer;
 }
+
+/**
+ * Pings through `client` every `everyMs` and tracks the slowest round trip:
+ * how long the edge's event loop kept a bystander waiting.
+ */
+export function pinger(client: RawClient, everyMs: number) {
+  let sent = 0;
+  let slowest = 0;
+  const pending: number[] = [];
+  let answered = 0;
+  client.ws.on('message', () => {
+    const pongs = client.events.filter((e) => e.kind === 'pong').length;
+    while (answered < pongs && pending.length > 0) {
+      slowest = Math.max(slowest, Date.now() - (pending.shift() as number));
+      answered++;
+    }
+  });
+  const timer = setInterval(() => {
+    pending.push(Date.now());
+    sent++;
+    client.send({ ping: {} });
+  }, everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await client.waitFor(() => client.events.filter((e) => e.kind === 'pong').length >= sent, 'every pong');
+      return { sent, slowestMs: slowest };
+    },
+  };
+}

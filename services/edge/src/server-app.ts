@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { type FSWatcher, readFileSync, watch } from 'node:fs';
-import { createServer } from 'node:net';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type {
@@ -13,6 +12,7 @@ import type {
   us_listen_socket,
 } from 'uWebSockets.js';
 import type { TlsConfig } from './config.js';
+import { freePortOn } from './free-port.js';
 import type { LoadedUws } from './uws.js';
 
 /**
@@ -88,19 +88,6 @@ function filesDigest(tls: TlsConfig): string {
     h.update('\0');
   }
   return h.digest('hex');
-}
-
-/** A free port on `host` (uWS's own port 0 would lack SO_REUSEPORT, which a reload needs). */
-function freePortOn(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ host, port: 0, exclusive: true }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Creates the edge's server app (plain, or TLS with reload on file change). */

@@ -1,8 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { createServer } from 'node:net';
 import type { Logger } from 'pino';
 import { AggregatorRegistry, Counter, Gauge, Registry } from 'prom-client';
 import type { EdgeConfig } from '../config.js';
+import { freePortOn } from '../free-port.js';
 import { type AdminServer, startAdminServer } from './admin-server.js';
 import { WORKER_ARG, type WorkerMessage, type WorkerReadiness, isWorkerMessage } from './ipc.js';
 
@@ -72,23 +72,11 @@ export function restartDelayMs(quickExits: number): number {
 /** Exit codes after which a restart cannot help: the configuration (2) or the uWS binary (3). */
 const FATAL_EXIT_CODES = new Set([2, 3]);
 
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ host, port: 0, exclusive: true }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Starts the supervisor and its workers; resolves once every worker listens. */
 export async function startSupervisor(o: SupervisorOptions): Promise<Supervisor> {
   const { config, logger } = o;
   // uWS's own port 0 has no SO_REUSEPORT: the workers need one concrete port.
-  const port = config.port === 0 ? await freePort(config.host) : config.port;
+  const port = config.port === 0 ? await freePortOn(config.host) : config.port;
   const baseId = config.nodeId;
   const slots: Slot[] = Array.from({ length: config.workers }, (_, index) => ({
     index,
