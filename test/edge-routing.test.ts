@@ -51,7 +51,7 @@ describe('routing', () => {
       peer.clients.flatMap((c) => c.subs.get(channel)?.received ?? []);
     const waitForAll = async (peers: readonly Peer[], count: number, what: string) => {
       const expected = kafka.produced.slice(0, count);
-      await Promise.all(
+      const results = await Promise.allSettled(
         peers.map((peer) => {
           const client = peer.clients[peer.clients.length - 1] as RawClient;
           return client.waitFor(
@@ -60,6 +60,26 @@ describe('routing', () => {
             120_000,
           );
         }),
+      );
+      // Every peer that fell short, not only the first, and what the edges warned about:
+      // one resumed client or a whole edge tell different stories.
+      const short = peers.filter((_, i) => results[i]?.status === 'rejected');
+      if (short.length === 0) return;
+      const lines = short.map(
+        (peer) =>
+          `${peer.clients.map((c) => `${c.name}: ${c.summary()}`).join(' | ')}; wanted ${peer.channels
+            .map((c) => `${c}=${expectedFor(c, expected).length}`)
+            .join(' ')}, got ${peer.channels.map((c) => `${c}=${received(peer, c).length}`).join(' ')}`,
+      );
+      const warnings = edges.map((e, i) =>
+        e
+          .logs()
+          .filter((l) => /"level":[4-6]0/.test(l))
+          .slice(-20)
+          .map((l) => `edge ${i}: ${l}`),
+      );
+      throw new Error(
+        `${short.length} of ${peers.length} peers short of ${what}:\n${lines.join('\n')}\n${warnings.flat().join('\n')}`,
       );
     };
 
