@@ -1,6 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { toKafkajsConfig } from '@fanout/kafka-settings';
-import { createTopic, uniqueId } from '@fanout/testing';
 import { Rpc, spawnTracked } from './lib/children.js';
 import { cpuSeconds, startEdge } from './lib/edge.js';
 import { sleep } from './lib/pool.js';
@@ -8,6 +6,7 @@ import {
   type Baseline,
   type BenchContext,
   type LatencyResult,
+  benchTopic,
   latencyOf,
   openAndWait,
   sampleLatency,
@@ -139,10 +138,7 @@ function cpuOf(pid: number | undefined): number {
  */
 export async function latencySweep(ctx: BenchContext, baseline?: Baseline): Promise<LatencySweep> {
   const { opts } = ctx;
-  const topic = await createTopic(toKafkajsConfig(ctx.kafka), {
-    partitions: opts.partitions,
-    name: uniqueId('bench-lat'),
-  });
+  const topic = await benchTopic(ctx, 'bench-lat');
   const edge = await startEdge({
     brokers: ctx.brokers,
     redisUrl: ctx.redisUrl,

@@ -1,12 +1,11 @@
 import { get as httpGet } from 'node:http';
-import { toKafkajsConfig } from '@fanout/kafka-settings';
-import { createTopic, uniqueId } from '@fanout/testing';
 import { cpuSeconds, rssOf, startEdge } from './lib/edge.js';
 import {
   type Baseline,
   type BenchContext,
   type Throughput,
   baselineClosedLoop,
+  benchTopic,
   closedLoop,
   openAndWait,
   settle,
@@ -68,10 +67,7 @@ function connectionsPerWorker(metrics: string, workers: number): number[] {
 export async function workersScenario(ctx: BenchContext, baseline: Baseline): Promise<WorkersResult> {
   const { opts } = ctx;
   const n = opts.workersConnections;
-  const topic = await createTopic(toKafkajsConfig(ctx.kafka), {
-    partitions: opts.partitions,
-    name: uniqueId('bench-workers'),
-  });
+  const topic = await benchTopic(ctx, 'bench-workers');
   const payload = 'x'.repeat(opts.payloadBytes);
   const rows: WorkersRow[] = [];
   for (const workers of [1, 2]) {

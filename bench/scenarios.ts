@@ -65,6 +65,11 @@ export async function startBaseline(
   };
 }
 
+/** A fresh topic of the benchmark's partition count, named `<prefix>-<random>`. */
+export function benchTopic(ctx: BenchContext, prefix: string): Promise<string> {
+  return createTopic(toKafkajsConfig(ctx.kafka), { partitions: ctx.opts.partitions, name: uniqueId(prefix) });
+}
+
 const HOST = '127.0.0.1';
 
 /**
@@ -321,10 +326,7 @@ export async function throughput(
   baseline: Baseline,
 ): Promise<{ steps: Array<{ fanout: Throughput; uws: Throughput }>; frameBytes: number }> {
   const { opts } = ctx;
-  const topic = await createTopic(toKafkajsConfig(ctx.kafka), {
-    partitions: opts.partitions,
-    name: uniqueId('bench-fan'),
-  });
+  const topic = await benchTopic(ctx, 'bench-fan');
   const edge = await startEdge({
     brokers: ctx.brokers,
     redisUrl: ctx.redisUrl,
@@ -406,10 +408,7 @@ export async function keyFanout(
 ): Promise<KeyResult> {
   const { opts } = ctx;
   const n = shape.connections;
-  const topic = await createTopic(toKafkajsConfig(ctx.kafka), {
-    partitions: opts.partitions,
-    name: uniqueId('bench-key'),
-  });
+  const topic = await benchTopic(ctx, 'bench-key');
   const edge = await startEdge({
     brokers: ctx.brokers,
     redisUrl: ctx.redisUrl,
@@ -539,10 +538,7 @@ export interface StormResult {
 export async function reconnectStorm(ctx: BenchContext, frameBytes: number): Promise<StormResult> {
   const { opts } = ctx;
   const n = opts.stormConnections;
-  const topic = await createTopic(toKafkajsConfig(ctx.kafka), {
-    partitions: opts.partitions,
-    name: uniqueId('bench-storm'),
-  });
+  const topic = await benchTopic(ctx, 'bench-storm');
   const payload = 'x'.repeat(opts.payloadBytes);
   let a: EdgeProc | undefined = await startEdge({
     brokers: ctx.brokers,
@@ -679,10 +675,7 @@ export interface MemoryResult {
 /** Scenario 5: RSS per idle subscribed connection, fanout edge and raw uWS, at growing connection counts. */
 export async function memory(ctx: BenchContext): Promise<MemoryResult> {
   const { opts } = ctx;
-  const topic = await createTopic(toKafkajsConfig(ctx.kafka), {
-    partitions: opts.partitions,
-    name: uniqueId('bench-mem'),
-  });
+  const topic = await benchTopic(ctx, 'bench-mem');
   // The heap after GC: the edge logs it on SIGUSR2, the baseline answers an RPC.
   let heapOf: () => Promise<number> = async () => Number.NaN;
   /** The edge's memoryUsage() after each GC (idle, then each step), for the breakdown of RSS. */
