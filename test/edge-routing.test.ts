@@ -71,11 +71,12 @@ describe('routing', () => {
             .map((c) => `${c}=${expectedFor(c, expected).length}`)
             .join(' ')}, got ${peer.channels.map((c) => `${c}=${received(peer, c).length}`).join(' ')}`,
       );
+      const ids = short.slice(0, 5).map((p) => p.sessionId);
       const warnings = edges.map((e, i) =>
         e
           .logs()
-          .filter((l) => /"level":[4-6]0/.test(l))
-          .slice(-20)
+          .filter((l) => /"level":[4-6]0/.test(l) || ids.some((id) => l.includes(id)))
+          .slice(-60)
           .map((l) => `edge ${i}: ${l}`),
       );
       throw new Error(

@@ -313,7 +313,7 @@ export class RawClient {
       .map((s) => `${s.channel}${s.live ? '' : '(not live)'}=${s.received.length}`)
       .join(' ');
     const errs = this.errors.map((e) => `${e.code}:${e.message}`).join('; ');
-    return `subs ${subs || 'none'}; errors [${errs}]; close ${this.close?.code ?? 'open'}; violations ${this.violations.length}`;
+    return `subs ${subs || 'none'}; errors [${errs}]; close ${this.close?.code ?? 'open'}; violations ${this.violations.length}; publications ${this.publications} (${this.unrouted} unrouted)`;
   }
 
   #settle(closed: boolean): void {

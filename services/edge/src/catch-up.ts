@@ -317,6 +317,7 @@ export async function bringLive(
             conn.close(CloseCode.SLOW_CONSUMER, 'send buffer full');
             return;
           }
+          if (n > 0) conn.progressed(Date.now());
           note(run.tally, e.source, n);
           break;
         }

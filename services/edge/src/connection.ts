@@ -89,8 +89,10 @@ export class Connection {
   lagging = false;
   /** Whether `catchUpConnection` runs for it. */
   catchUpRunning = false;
-  /** When the socket last made progress draining (or was put behind). */
+  /** When the socket last made progress draining, or fell behind (see `behind`). */
   lastProgressAt: number;
+  /** Its buffer at the last maintenance pass while behind; -1 while not behind. */
+  #behindBuffered = -1;
   lastSeenAt: number;
   framesThisSecond = 0;
   frameSecond = 0;
@@ -210,9 +212,33 @@ export class Connection {
     });
   }
 
+  /**
+   * From the maintenance pass: `buffered` while the connection is behind
+   * (undefined: it is not). Returns when it last made progress: falling
+   * behind and its buffer shrinking since the last pass count.
+   */
+  behind(buffered: number | undefined, now: number): number {
+    if (buffered === undefined) this.#behindBuffered = -1;
+    else {
+      if (this.#behindBuffered < 0 || buffered < this.#behindBuffered) this.lastProgressAt = now;
+      this.#behindBuffered = buffered;
+    }
+    return this.lastProgressAt;
+  }
+
+  /** Replayed frames were handed to the socket (it had room: the client read). */
+  progressed(now: number): void {
+    this.lastProgressAt = now;
+  }
+
   /** Called from uWS's drain handler and on close. */
   onDrain(): void {
     this.lastProgressAt = Date.now();
+    this.wakeDrainWaiters();
+  }
+
+  /** Lets catch-ups waiting for a drain look at the buffer again. */
+  wakeDrainWaiters(): void {
     const waiters = this.#drainWaiters;
     if (!waiters) return;
     this.#drainWaiters = undefined;

@@ -123,18 +123,19 @@ export class LiveDelivery {
     this.#sweepPending = false;
     this.#publishedSinceSweep = 0;
     const limits = this.#limits;
-    for (const conn of this.liveConns) {
-      const buffered = conn.bufferedAmount();
-      if (buffered <= limits.softBytes) continue;
-      // Publications still queued in uWS's topic tree count too: a ping flushes them.
-      if (conn.ws.ping() === 2 || conn.bufferedAmount() >= limits.hardBytes) {
-        this.#onSlow('closed');
-        conn.close(CloseCode.SLOW_CONSUMER, 'send buffer overflow');
-        continue;
-      }
-      this.#takeOffLive(conn);
-      this.#onSlow('lagging');
+    for (const conn of this.liveConns)
+      if (conn.bufferedAmount() > limits.softBytes) this.#offLiveOrClose(conn);
+  }
+
+  #offLiveOrClose(conn: Connection): void {
+    // Publications still queued in uWS's topic tree count too: a ping flushes them.
+    if (conn.ws.ping() === 2 || conn.bufferedAmount() >= this.#limits.hardBytes) {
+      this.#onSlow('closed');
+      conn.close(CloseCode.SLOW_CONSUMER, 'send buffer overflow');
+      return;
     }
+    this.#takeOffLive(conn);
+    this.#onSlow('lagging');
   }
 
   #takeOffLive(conn: Connection): void {
@@ -150,54 +151,65 @@ export class LiveDelivery {
       sub.state = 'replaying';
     }
     conn.lagging = true;
-    conn.lastProgressAt = Date.now();
     this.update(conn);
     conn.log.info({ buffered: conn.bufferedAmount() }, 'slow client taken off live delivery');
   }
 
-  /**
-   * From uWS's drain handler (and the maintenance timer): a lagging connection
-   * that drained is caught up and put back on live.
-   */
+  /** From uWS's drain handler: the client read; a lagging connection that drained is caught up. */
   drained(conn: Connection): void {
     conn.onDrain();
-    if (
-      conn.closed ||
-      !conn.lagging ||
-      conn.catchUpRunning ||
-      conn.bufferedAmount() > this.#limits.softBytes / 2
-    )
-      return;
+    this.#catchUpIfDrained(conn, conn.bufferedAmount());
+  }
+
+  #catchUpIfDrained(conn: Connection, buffered: number): void {
+    if (conn.closed || !conn.lagging || conn.catchUpRunning || buffered > this.#limits.softBytes / 2) return;
     conn.log.info('slow client drained; catching up');
     void catchUpConnection(this.catchUp, conn);
   }
 
   /**
-   * The periodic part (the connection registry's timer): a sweep, connections
-   * that stayed behind without draining for `stuckMs` closed, lagging ones
-   * that drained meanwhile caught up.
+   * The periodic part (the connection registry's timer), one pass reading
+   * each socket's buffer once: the sweep; connections behind (lagging, or
+   * above the soft limit while catching up) that made no progress for
+   * `stuckMs` closed; lagging ones that drained caught up (uWS's drain
+   * event may not come once the buffer is empty). Progress is the buffer
+   * shrinking between two passes, a uWS drain event, or replayed frames
+   * handed to the socket; the clock starts when a connection falls behind.
    */
   maintain(conns: Iterable<Connection>, now: number): void {
-    this.sweep();
-    this.#closeStuck(conns, now);
-    for (const conn of conns) if (conn.lagging) this.drained(conn);
-  }
-
-  #closeStuck(conns: Iterable<Connection>, now: number): void {
+    this.#sweepPending = false;
+    this.#publishedSinceSweep = 0;
     const limits = this.#limits;
     for (const conn of conns) {
       if (conn.closed) continue;
-      const behind = conn.lagging || conn.bufferedAmount() > limits.softBytes;
-      if (behind && now - conn.lastProgressAt > limits.stuckMs) {
-        conn.send({
-          kind: 'goAway',
-          goAway: { reason: GoAwayReason.SLOW_CONSUMER, reconnectAfterMs: 0, message: 'too slow' },
-        });
-        conn.error(ErrorCode.SLOW_CONSUMER, 'connection drained nothing for too long', { retriable: true });
-        conn.close(CloseCode.SLOW_CONSUMER, 'slow consumer');
-        this.#onSlow('closed');
+      const buffered = conn.bufferedAmount();
+      if (buffered > limits.softBytes && this.liveConns.has(conn)) {
+        this.#offLiveOrClose(conn);
+        if (conn.closed) continue;
       }
+      if (!conn.lagging && buffered <= limits.softBytes) {
+        conn.behind(undefined, now);
+        continue;
+      }
+      if (now - conn.behind(buffered, now) > limits.stuckMs) {
+        this.#closeStuck(conn, buffered);
+        continue;
+      }
+      conn.wakeDrainWaiters();
+      this.#catchUpIfDrained(conn, buffered);
     }
+  }
+
+  #closeStuck(conn: Connection, buffered: number): void {
+    conn.send({
+      kind: 'goAway',
+      goAway: { reason: GoAwayReason.SLOW_CONSUMER, reconnectAfterMs: 0, message: 'too slow' },
+    });
+    const what = buffered > 0 ? 'connection drained nothing for too long' : 'catch-up stalled';
+    conn.log.warn({ buffered, lagging: conn.lagging }, what);
+    conn.error(ErrorCode.SLOW_CONSUMER, what, { retriable: true });
+    conn.close(CloseCode.SLOW_CONSUMER, 'slow consumer');
+    this.#onSlow('closed');
   }
 
   #onSlow(event: 'lagging' | 'closed'): void {

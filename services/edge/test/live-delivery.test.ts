@@ -156,18 +156,55 @@ describe('live delivery: slow clients', () => {
   it('closes a connection behind that drained nothing for stuckMs, with GoAway and Error first', () => {
     const { live, socket, conn, events } = setup();
     socket.buffered = SLOW.bufferBytes + 1;
-    conn.lastProgressAt = 0;
-    live.maintain([conn], SLOW.stuckMs);
+    // Connected long before it fell behind: the clock starts when it does.
+    live.maintain([conn], 100_000);
+    live.maintain([conn], 100_000 + SLOW.stuckMs);
     expect(socket.closed).toBeUndefined();
-    live.maintain([conn], SLOW.stuckMs + 1);
+    live.maintain([conn], 100_000 + SLOW.stuckMs + 1);
     expect(socket.sent).toHaveLength(2);
     expect(socket.closed?.code).toBe(CloseCode.SLOW_CONSUMER);
     expect(events).toEqual(['closed']);
   });
 
+  it('counts a shrinking buffer as progress, and starts the clock again each time it falls behind', () => {
+    const { live, socket, conn } = setup();
+    socket.buffered = SLOW.bufferBytes + 500;
+    live.maintain([conn], 0);
+    socket.buffered = SLOW.bufferBytes + 400;
+    live.maintain([conn], SLOW.stuckMs);
+    live.maintain([conn], 2 * SLOW.stuckMs);
+    expect(socket.closed).toBeUndefined();
+    socket.buffered = 0;
+    live.maintain([conn], 2 * SLOW.stuckMs + 1);
+    socket.buffered = SLOW.bufferBytes + 500;
+    live.maintain([conn], 4 * SLOW.stuckMs);
+    live.maintain([conn], 5 * SLOW.stuckMs);
+    expect(socket.closed).toBeUndefined();
+    live.maintain([conn], 5 * SLOW.stuckMs + 1);
+    expect(socket.closed?.code).toBe(CloseCode.SLOW_CONSUMER);
+  });
+
+  it('closes a lagging connection whose catch-up stalled with an empty buffer (it resumes elsewhere)', () => {
+    const { live, socket, conn } = setup();
+    add(conn, subscription('t', 'live'));
+    live.update(conn);
+    socket.buffered = SLOW.bufferBytes + 1;
+    live.sweep();
+    expect(conn.lagging).toBe(true);
+    // A catch-up that never finishes (simulated: it is marked running and does nothing).
+    conn.catchUpRunning = true;
+    socket.buffered = 0;
+    live.maintain([conn], 1000);
+    live.maintain([conn], 1000 + SLOW.stuckMs);
+    expect(socket.closed).toBeUndefined();
+    live.maintain([conn], 1001 + SLOW.stuckMs);
+    expect(socket.closed?.code).toBe(CloseCode.SLOW_CONSUMER);
+  });
+
   it('closes to resume, not as a slow consumer, when that GoAway is dropped (the send policy)', () => {
     const { live, socket, conn } = setup();
     socket.buffered = SLOW.bufferBytes + 1;
+    live.maintain([conn], 0);
     socket.statuses.push(2);
     live.maintain([conn], SLOW.stuckMs + 1);
     expect(socket.closed?.code).toBe(CloseCode.CONTROL_FRAME_DROPPED);
