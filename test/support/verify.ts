@@ -21,6 +21,20 @@ export function expectedFor(channel: string, produced: readonly Produced[]): num
 }
 
 /**
+ * How many records each channel is due, computed once. A wait's check runs
+ * after every frame a client receives: filtering every produced record there
+ * made the routing test's own process the bottleneck (its 200 clients fell
+ * minutes behind their sockets on a loaded machine, and the edges closed
+ * them for missed heartbeats).
+ */
+export function expectedCounts(
+  channels: readonly string[],
+  produced: readonly Produced[],
+): Map<string, number> {
+  return new Map(channels.map((c) => [c, expectedFor(c, produced).length]));
+}
+
+/**
  * Compares received records (payload = sequence number) with the expected
  * sequence numbers: none missing, none twice, none foreign, and per
  * partition in producer order (one producer writing in sequence order, so a
