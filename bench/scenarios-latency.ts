@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Rpc, spawnTracked } from './lib/children.js';
-import { cpuSeconds, startEdge } from './lib/edge.js';
+import { cpuSeconds, histogramBuckets, quantileBetween, schedOf, startEdge } from './lib/edge.js';
 import { sleep } from './lib/pool.js';
 import {
   type Baseline,
@@ -60,6 +60,22 @@ export interface LatencyRow {
   clientCpuS: number;
   /** The floor consumer's CPU seconds (kcat and its reader) over the row. */
   floorCpuS: number;
+  /**
+   * Where the edge's part goes, from its own histogram
+   * (`fanout_record_latency_seconds`: Kafka record timestamp → frame handed
+   * to uWS publish), p50/p99 over the row's records, ms: the edge's Kafka
+   * fetch and ingest. The rest of the edge's latency is after publish (uWS's
+   * send loop, the kernel, the load clients).
+   */
+  published?: { p50: number; p99: number };
+  /**
+   * CPU contention, from the scheduler (schedstat of each main thread): the
+   * seconds per wall second the edge, and the load clients together, were
+   * runnable but waiting for a core; and the share of the edge's runnable
+   * time spent waiting. On this 2-core machine the edge shares the cores
+   * with the load clients, Kafka and kcat.
+   */
+  cpuWait?: { edgeMsPerS: number; clientsMsPerS: number; edgeWaitShare: number };
   wallS: number;
 }
 
@@ -163,6 +179,15 @@ export async function latencySweep(ctx: BenchContext, baseline?: Baseline): Prom
     const clientPids = ctx.pool.rpcs.map((r) => r.proc.child.pid);
     const clientsCpu = () => clientPids.reduce<number>((a, p) => a + cpuOf(p), 0);
     const floorCpu = () => cpuOf(floorPids.pid) + cpuOf(floorPids.kcatPid);
+    const clientsWait = () => clientPids.reduce<number>((a, p) => a + schedOf(p).waitS, 0);
+    const publishHistogram = async () => {
+      try {
+        const res = await fetch(`http://${HOST}:${edge.port}/metrics`);
+        return histogramBuckets(await res.text(), 'fanout_record_latency_seconds');
+      } catch {
+        return undefined;
+      }
+    };
     const plan = sweepRows(opts);
     const byConns = new Map<number, number[]>();
     for (const r of plan) byConns.set(r.connections, [...(byConns.get(r.connections) ?? []), r.rate]);
@@ -190,6 +215,8 @@ export async function latencySweep(ctx: BenchContext, baseline?: Baseline): Prom
         await settle(ctx);
         const pubs0 = (await ctx.pool.stats()).pubs;
         const cpu0 = { edge: cpuOf(edge.pid), clients: clientsCpu(), floor: floorCpu() };
+        const sched0 = { edge: schedOf(edge.pid), clients: clientsWait() };
+        const hist0 = await publishHistogram();
         const t0 = performance.now();
         const { sent, samples, samplesSent, floorSamples, floorSent } = await sampleLatency(
           ctx,
@@ -198,7 +225,11 @@ export async function latencySweep(ctx: BenchContext, baseline?: Baseline): Prom
           floor,
         );
         const wallS = (performance.now() - t0) / 1000;
+        const sched1 = { edge: schedOf(edge.pid), clients: clientsWait() };
+        const hist1 = await publishHistogram();
         const pubs = (await ctx.pool.stats()).pubs - pubs0;
+        const edgeWait = sched1.edge.waitS - sched0.edge.waitS;
+        const edgeRun = sched1.edge.runS - sched0.edge.runS;
         const serverCpuS = cpuOf(edge.pid) - cpu0.edge;
         const e = latencyOf(samples);
         const f = latencyOf(floorSamples);
@@ -224,6 +255,19 @@ export async function latencySweep(ctx: BenchContext, baseline?: Baseline): Prom
           deliveriesPerServerCpuS: serverCpuS > 0 ? pubs / serverCpuS : Number.NaN,
           clientCpuS: clientsCpu() - cpu0.clients,
           floorCpuS: floorCpu() - cpu0.floor,
+          ...(hist0 && hist1
+            ? {
+                published: {
+                  p50: quantileBetween(hist0, hist1, 0.5) * 1000,
+                  p99: quantileBetween(hist0, hist1, 0.99) * 1000,
+                },
+              }
+            : {}),
+          cpuWait: {
+            edgeMsPerS: (edgeWait * 1000) / wallS,
+            clientsMsPerS: ((sched1.clients - sched0.clients) * 1000) / wallS,
+            edgeWaitShare: edgeWait + edgeRun > 0 ? edgeWait / (edgeWait + edgeRun) : 0,
+          },
           wallS,
         });
       }

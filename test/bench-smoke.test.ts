@@ -57,6 +57,9 @@ test('benchmark smoke: every scenario runs and reports every figure', async () =
     for (const v of [r.edge.p50, r.edge.p99, r.edge.max, r.floor.p50, r.floor.p99, r.added.p99]) finite(v);
     expect(r.uws?.latency.samples).toBeGreaterThan(0);
     finite(r.breakdown.spread.p50);
+    finite(r.published?.p50 ?? Number.NaN);
+    finite(r.published?.p99 ?? Number.NaN);
+    finite(r.cpuWait?.edgeWaitShare ?? Number.NaN);
   }
 
   expect(results.keys?.fanout.ready).toBe(opts.keyConnections);

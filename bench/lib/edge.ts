@@ -112,3 +112,54 @@ export function cpuSeconds(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
+
+/**
+ * The scheduler's view of a process's main thread (/proc/<pid>/task/<pid>/schedstat):
+ * seconds it ran, and seconds it was runnable but waited for a CPU. The
+ * second is what CPU contention costs a latency: work ready, no core free.
+ */
+export function schedOf(pid: number | undefined): { runS: number; waitS: number } {
+  if (!pid) return { runS: 0, waitS: 0 };
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(' ');
+    return { runS: Number(run) / 1e9, waitS: Number(wait) / 1e9 };
+  } catch {
+    return { runS: 0, waitS: 0 };
+  }
+}
+
+/** A histogram's cumulative buckets (le → count) from a Prometheus text exposition. */
+export function histogramBuckets(metricsText: string, name: string): Map<number, number> {
+  const out = new Map<number, number>();
+  const re = new RegExp(`^${name}_bucket\\{[^}]*le="([^"]+)"[^}]*\\} (\\S+)$`, 'gm');
+  for (const m of metricsText.matchAll(re)) {
+    const le = m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]);
+    out.set(le, (out.get(le) ?? 0) + Number(m[2]));
+  }
+  return out;
+}
+
+/**
+ * The q-quantile of the observations between two scrapes of a histogram,
+ * interpolated linearly inside its bucket (as Prometheus' histogram_quantile).
+ */
+export function quantileBetween(before: Map<number, number>, after: Map<number, number>, q: number): number {
+  const les = [...after.keys()].sort((a, b) => a - b);
+  const counts = les.map((le) => (after.get(le) ?? 0) - (before.get(le) ?? 0));
+  const total = counts[counts.length - 1] ?? 0;
+  if (total <= 0) return Number.NaN;
+  const rank = q * total;
+  let lower = 0;
+  let below = 0;
+  for (let i = 0; i < les.length; i++) {
+    const le = les[i] as number;
+    const c = counts[i] as number;
+    if (c >= rank) {
+      if (!Number.isFinite(le)) return lower;
+      return lower + ((le - lower) * (rank - below)) / Math.max(1, c - below);
+    }
+    lower = le;
+    below = c;
+  }
+  return lower;
+}

@@ -118,6 +118,19 @@ export function table(r: BenchResults): string {
       '',
       '',
     ]);
+    if (l.published || l.cpuWait)
+      rows.push([
+        name,
+        'edge: record → uWS publish p50/p99 ms · waiting for a core: edge / clients ms per s (edge share)',
+        `${l.published ? `${fmt(l.published.p50, 1)} / ${fmt(l.published.p99, 1)}` : '–'} · ${
+          l.cpuWait
+            ? `${fmt(l.cpuWait.edgeMsPerS)} / ${fmt(l.cpuWait.clientsMsPerS)} (${fmt(l.cpuWait.edgeWaitShare * 100)} %)`
+            : '–'
+        }`,
+        '',
+        '',
+        '',
+      ]);
     if (l.uws)
       rows.push([
         name,
