@@ -120,6 +120,10 @@ export async function runBench(
   for (const r of results.latency?.rows ?? [])
     if (r.ready < r.connections)
       results.notes.push(`latency at ${r.connections}: only ${r.ready} connections were ready`);
+  if (opts.pinEdge)
+    results.notes.push(
+      '--pin-edge: the latency edge and raw uWS ran alone on CPU 0; Kafka, Redis, kcat, the load clients and the producer on CPU 1.',
+    );
   results.notes.push(
     'Everything (Kafka JVM, Redis, edges, raw uWS server, load clients, producer) shares one machine: the load clients compete with the server for the same cores, so absolute figures are lower bounds; ratios compare like with like.',
   );

@@ -10,6 +10,7 @@ import { kafkaConnectionFromEnv } from '@fanout/kafka-settings';
 import { type KafkaHandle, type RedisHandle, startKafka, startRedis } from '@fanout/testing';
 import { runBench, table, writeResults } from './bench.js';
 import { killAllChildren } from './lib/children.js';
+import { pinTo } from './lib/edge.js';
 import { ALL_SCENARIOS, parseArgs } from './lib/options.js';
 
 const log = (msg: string) =>
@@ -40,6 +41,11 @@ process.on('SIGTERM', onSignal);
 
 const started = Date.now();
 try {
+  if (opts.pinEdge) {
+    // Kafka, Redis, kcat, the load clients and the producer inherit CPU 1; the latency edge moves to CPU 0.
+    pinTo(process.pid, '1');
+    log('--pin-edge: the benchmark and its children on CPU 1, the latency edge and raw uWS on CPU 0');
+  }
   log(`profile ${opts.profile}: starting Kafka and Redis`);
   [kafka, redis] = await Promise.all([startKafka({ log }), startRedis({ log })]);
   const kafkaConnection = kafkaConnectionFromEnv(

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Rpc, spawnTracked } from './lib/children.js';
-import { cpuSeconds, histogramBuckets, quantileBetween, schedOf, startEdge } from './lib/edge.js';
+import { cpuSeconds, histogramBuckets, pinTo, quantileBetween, schedOf, startEdge } from './lib/edge.js';
 import { sleep } from './lib/pool.js';
 import {
   type Baseline,
@@ -163,6 +163,10 @@ export async function latencySweep(ctx: BenchContext, baseline?: Baseline): Prom
     env: opts.edgeEnv,
     ...(opts.cpuProf ? { cpuProfDir: opts.cpuProf } : {}),
   });
+  if (opts.pinEdge) {
+    pinTo(edge.pid, '0');
+    if (baseline) pinTo(baseline.pid, '0');
+  }
   const floor = new Rpc(spawnTracked('bench/floor-consumer.ts', [], { ipc: true }));
   const rows: LatencyRow[] = [];
   try {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type Tracked, spawnTracked } from './children.js';
@@ -162,4 +163,9 @@ export function quantileBetween(before: Map<number, number>, after: Map<number, 
     below = c;
   }
   return lower;
+}
+
+/** Pins every thread of a process to the given CPUs (`taskset -a -cp`). */
+export function pinTo(pid: number, cpus: string): void {
+  execFileSync('taskset', ['-a', '-cp', cpus, String(pid)], { stdio: 'ignore' });
 }

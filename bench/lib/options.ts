@@ -44,6 +44,12 @@ export interface BenchOptions {
   edgeEnv: Record<string, string>;
   /** Directory for `--cpu-prof` of the throughput edge, if any. */
   cpuProf?: string;
+  /**
+   * `--pin-edge`: the benchmark and everything it starts run on CPU 1, the
+   * latency sweep's edge (and raw uWS during its rows) alone on CPU 0: the
+   * edge's latency without waiting for a core.
+   */
+  pinEdge?: boolean;
 }
 
 const PROFILES: Record<BenchOptions['profile'], Omit<BenchOptions, 'profile' | 'scenarios' | 'edgeEnv'>> = {
@@ -157,7 +163,8 @@ export const USAGE = `npm run bench -- [--quick] [flags]
   --clients N             load-client processes
   --only a,b              scenarios to run: ${ALL_SCENARIOS.join(', ')}
   --edge-env K=V,K=V      extra environment of the throughput and latency edges
-  --cpu-prof DIR          run the throughput, key and latency edges with --cpu-prof into DIR`;
+  --cpu-prof DIR          run the throughput, key and latency edges with --cpu-prof into DIR
+  --pin-edge              (with --only latency) everything on CPU 1, the latency edge and raw uWS alone on CPU 0`;
 
 function num(flag: string, v: string | undefined): number {
   const n = Number(v);
@@ -184,6 +191,9 @@ export function parseArgs(argv: string[]): BenchOptions {
     switch (flag) {
       case '--quick':
       case '--smoke':
+        continue;
+      case '--pin-edge':
+        o.pinEdge = true;
         continue;
       case '--connections': {
         const n = num(flag, v);
