@@ -392,6 +392,55 @@ export interface KeyResult {
   keys: number;
   fanout: Throughput & { cpuMsPer1000: number };
   uws: Throughput & { cpuMsPer1000: number };
+  /**
+   * Kafka alone, with the edge stopped: the same pre-encoded keyed batches
+   * produced as fast as the broker acknowledges them, read by kcat. With one
+   * connection per key every delivery is one record, so no gateway on this
+   * machine can deliver more per second than `readPerSec`.
+   */
+  kafka?: { producedPerSec: number; readPerSec: number };
+}
+
+/**
+ * Kafka's ceiling for a topic: pre-encoded batches produced for `durationMs`
+ * as fast as acknowledged, and kcat (its own process) reading them; records
+ * per second each way, the reading one until kcat has read them all.
+ */
+async function kafkaCeiling(
+  ctx: BenchContext,
+  topic: string,
+  producer: KeyProducer,
+): Promise<{ producedPerSec: number; readPerSec: number }> {
+  const floor = new Rpc(spawnTracked('bench/floor-consumer.ts', [], { ipc: true }));
+  try {
+    await floor.call('start', { brokers: ctx.brokers, topic });
+    for (let i = 0; ; i++) {
+      await producer.send(1);
+      await sleep(200);
+      if ((await floor.call<{ seen: number }>('stats')).seen > 0) break;
+      if (i > 100) throw new Error('kcat read nothing in 20 s');
+    }
+    await sleep(500);
+    const seen0 = (await floor.call<{ seen: number }>('stats')).seen;
+    const t0 = performance.now();
+    let produced = 0;
+    const lane = async () => {
+      while (performance.now() - t0 < ctx.opts.durationMs) produced += await producer.send(KEY_BATCH);
+    };
+    await Promise.all([lane(), lane()]);
+    const producedS = (performance.now() - t0) / 1000;
+    let read = 0;
+    for (const deadline = performance.now() + 30_000; performance.now() < deadline; ) {
+      read = (await floor.call<{ seen: number }>('stats')).seen - seen0;
+      if (read >= produced) break;
+      await sleep(50);
+    }
+    const readS = (performance.now() - t0) / 1000;
+    return { producedPerSec: produced / producedS, readPerSec: read / readS };
+  } finally {
+    await floor.call('exit', {}, 2000).catch(() => undefined);
+    await floor.proc.kill('SIGKILL');
+  }
 }
 
 /** Records per closed-loop publish call of the key scenario. */
@@ -430,6 +479,7 @@ export async function keyFanout(
   const fast = KeyProducer.available(ctx.kafka)
     ? await KeyProducer.open(ctx.kafka, topic, keys, new TextEncoder().encode(payload))
     : undefined;
+  let stopped = false;
   try {
     ctx.log(`key fan-out: ${n} connections over ${keys.length} keys (fanout edge)`);
     const ready = await openAndWait(ctx, {
@@ -493,14 +543,23 @@ export async function keyFanout(
     const uwsCpu = perThousand(cpuSeconds(baseline.pid) - cpuU, u, opts.durationMs);
     await settle(ctx);
     await ctx.pool.close();
+    let kafka: KeyResult['kafka'];
+    if (fast && perRecord <= 1) {
+      // One delivery per record: what Kafka itself sustains here bounds the edge's row.
+      await edge.stop();
+      stopped = true;
+      ctx.log(`key fan-out: Kafka alone on ${topic} (pre-encoded batches → broker → kcat)`);
+      kafka = await kafkaCeiling(ctx, topic, fast);
+    }
     return {
       keys: keys.length,
       fanout: { connections: n, ready, ...f, cpuMsPer1000: fanoutCpu },
       uws: { connections: n, ready: readyU, ...u, cpuMsPer1000: uwsCpu },
+      ...(kafka ? { kafka } : {}),
     };
   } finally {
     fast?.close();
-    await edge.stop();
+    if (!stopped) await edge.stop();
   }
 }
 

@@ -63,6 +63,15 @@ export function table(r: BenchResults): string {
       '',
     ]);
     rows.push(efficiencyRow(name, k.fanout, k.uws));
+    if (k.kafka)
+      rows.push([
+        name,
+        'Kafka alone, records/s produced · read by kcat (bounds a delivery per record)',
+        `${fmt(k.kafka.producedPerSec)} · ${fmt(k.kafka.readPerSec)}`,
+        '',
+        `${ratio(k.fanout.deliveriesPerSec, k.kafka.readPerSec)} of Kafka`,
+        '',
+      ]);
   }
   const wk = r.workers;
   const uwsRow = wk?.rows.find((x) => x.workers === 0);

@@ -7,6 +7,7 @@ export {
   encodeServerFrame,
   publicationFrame,
 } from './codec.js';
+export type { FrameAllocator } from './codec.js';
 export type {
   CloseAction,
   CloseCodeValue,

@@ -139,4 +139,16 @@ describe('encodeLivePublication, any record', () => {
       { numRuns: 500 },
     );
   });
+
+  it('writes every byte of the memory it is given (a reused slab holds old bytes)', () => {
+    fc.assert(
+      fc.property(arb.publication, (p) => {
+        const { channel: _channel, ...r } = p;
+        const dirty = (n: number) => new Uint8Array(n).fill(0xee);
+        const { frame } = encodeLivePublication(r, dirty);
+        expectSameBytes(frame, reference(r));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

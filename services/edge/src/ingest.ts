@@ -78,7 +78,7 @@ export function ingestHandler(topic: TopicState, ps: PartitionState, d: IngestDe
       const toTopic = d.publisher.subscribers === undefined || d.publisher.subscribers(ps.topic) > 0;
       for (const rec of result.records) {
         if (rec.offset <= ps.live) continue; // a batch overlapping what was already published
-        const edgeRecord = toEdgeRecord(rec);
+        const edgeRecord = toEdgeRecord(rec, ps.frames.alloc);
         ps.window.append(edgeRecord);
         const frame = edgeRecord.frame;
         ps.live = rec.offset;

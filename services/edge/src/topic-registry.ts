@@ -266,7 +266,8 @@ export class TopicRegistry {
               maxWaitMs: 0,
               maxBytes: this.#o.config.fetchBytes,
             });
-            for (const rec of r.records) if (rec.offset < logEnd) ps.window.append(toEdgeRecord(rec));
+            for (const rec of r.records)
+              if (rec.offset < logEnd) ps.window.append(toEdgeRecord(rec, ps.frames.alloc));
             if (r.nextOffset <= offset) break;
             offset = Math.min(r.nextOffset, logEnd);
           }

@@ -1,5 +1,6 @@
 import { RecordWindow, ScanCoordinator, type WindowRecord, keyChannelName } from '@fanout/core';
-import { encodeLivePublication } from '@fanout/protocol';
+import { type FrameAllocator, encodeLivePublication } from '@fanout/protocol';
+import { FrameSlab } from './frame-slab.js';
 import type { Follow, KafkaLog, LogRecord, PartitionBounds } from './kafka/kafka-log.js';
 import { createScanSource } from './kafka/scan-source.js';
 
@@ -24,17 +25,20 @@ export interface EdgeRecord extends WindowRecord {
 
 const EMPTY = new Uint8Array(0);
 
-/** Encodes a Kafka record into the edge's shared form. */
-export function toEdgeRecord(rec: LogRecord): EdgeRecord {
-  const { frame, publication } = encodeLivePublication({
-    topic: rec.topic,
-    partition: rec.partition,
-    offset: rec.offset,
-    key: rec.key,
-    headers: rec.headers,
-    timestampMs: rec.timestampMs,
-    payload: rec.value ?? EMPTY,
-  });
+/** Encodes a Kafka record into the edge's shared form (its frame from `alloc`: a partition's slab for the window). */
+export function toEdgeRecord(rec: LogRecord, alloc?: FrameAllocator): EdgeRecord {
+  const { frame, publication } = encodeLivePublication(
+    {
+      topic: rec.topic,
+      partition: rec.partition,
+      offset: rec.offset,
+      key: rec.key,
+      headers: rec.headers,
+      timestampMs: rec.timestampMs,
+      payload: rec.value ?? EMPTY,
+    },
+    alloc,
+  );
   return {
     offset: rec.offset,
     bytes: frame.length,
@@ -59,6 +63,8 @@ export class PartitionState {
   /** The ingest's follow of this partition (set by the topic registry). */
   follow: Follow | undefined;
   readonly window: RecordWindow<EdgeRecord>;
+  /** Where the frames of the records this partition's window keeps are allocated (see FrameSlab). */
+  readonly frames = new FrameSlab();
   #waiters = new Set<() => void>();
 
   constructor(
