@@ -1,6 +1,6 @@
 import { Start } from '@fanout/protocol';
 import { describe, expect, inject, it } from 'vitest';
-import { rssBytes, startEdgeProcess } from './support/edge-process.js';
+import { jsonLogs, rssBytes, startEdgeProcess } from './support/edge-process.js';
 import { connect, edgeEnv } from './support/fixtures.js';
 import { TestKafka } from './support/kafka.js';
 import { isError } from './support/raw-client.js';
@@ -86,6 +86,46 @@ describe('slow client', () => {
       `slow client: ${RECORDS} records of ${RECORD_BYTES / 1024} KiB (${((RECORDS * RECORD_BYTES) / MB).toFixed(0)} MB); edge RSS baseline ${(baseline / MB).toFixed(0)} MB, peak ${(peak / MB).toFixed(0)} MB (bound ${((baseline + RSS_HEADROOM) / MB).toFixed(0)} MB); slow client had ${slowBeforeResume} before reading again, then ${slow.subs.get(topic)?.received.length} (${replayed} replayed), ${lost.size} reported lost; fast client ${fastRecords.length}`,
     );
     expect(peak).toBeLessThan(baseline + RSS_HEADROOM);
+  });
+});
+
+describe('stuck client', () => {
+  it('a client that stops reading for good is taken off live, then closed after SLOW_CLIENT_STUCK_MS (4002), not kept forever', async () => {
+    const kafka = TestKafka.create(inject('kafkaBrokers'));
+    const topic = await kafka.topic(1);
+    const stuckMs = 1500;
+    const edge = await startEdgeProcess(
+      edgeEnv(topic, {
+        SLOW_CLIENT_BUFFER_BYTES: String(64 * 1024),
+        SLOW_CLIENT_HARD_BYTES: String(8 * MB),
+        SLOW_CLIENT_STUCK_MS: String(stuckMs),
+        HEARTBEAT_INTERVAL_MS: '60000',
+        HEARTBEAT_TIMEOUT_MS: '60000',
+      }),
+    );
+    const stuck = await connect(edge.url, { name: 'stuck' });
+    await stuck.hello();
+    expect(isError(await stuck.subscribe(topic, Start.LATEST))).toBe(false);
+    stuck.pause();
+    // More than the kernel's socket buffers and the soft limit: it falls behind.
+    await kafka.produce(topic, 800, [null], { batch: 50, payloadBytes: RECORD_BYTES });
+    const logged = (msg: string) => jsonLogs(edge.logs()).find((l) => l.msg === msg);
+    const deadline = Date.now() + 30_000;
+    while (!logged('connection closed') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    const offLive = logged('slow client taken off live delivery');
+    const closed = logged('connection closed');
+    expect(offLive, 'taken off live').toBeDefined();
+    expect(closed?.code).toBe(4002);
+    // It was closed once it had been behind for stuckMs (one 250 ms pass of slack), not before.
+    const behindFor = Number(closed?.time) - Number(offLive?.time);
+    expect(behindFor).toBeGreaterThanOrEqual(stuckMs);
+    stuck.resume();
+    const { code } = await stuck.waitForClose(30_000);
+    expect([4002, 4008]).toContain(code);
+    console.log(
+      `stuck client: off live, closed ${behindFor} ms later with ${closed?.code} (client saw ${code})`,
+    );
   });
 });
 
