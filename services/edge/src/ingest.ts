@@ -10,11 +10,12 @@ import {
   TopicChangedError,
 } from './kafka/kafka-log.js';
 import type { IngestReport } from './metrics.js';
-import { type PartitionState, type TopicState, toEdgeRecord } from './topic-state.js';
+import { type PartitionState, type TopicState, toEdgeRecord, topicBytes } from './topic-state.js';
 
 /** Where ingested frames go: uWS pub/sub, by channel name. */
 export interface Publisher {
-  publish(topic: string, frame: Uint8Array): void;
+  /** `topic` as UTF-8 bytes (uWS takes them as they are; a string it would convert per call). */
+  publish(topic: Uint8Array, frame: Uint8Array): void;
   /**
    * Sockets on a uWS topic (optional). Asked once per fetch for the
    * `<topic>` channel: with nobody on it (key channels only), keyed records
@@ -58,6 +59,7 @@ export interface IngestDeps {
 export function ingestHandler(topic: TopicState, ps: PartitionState, d: IngestDeps): FollowHandler {
   const log = d.logger.child({ component: 'ingest', topic: ps.topic, partition: ps.partition });
   const generation = topic.generation;
+  const topicName = topicBytes(ps.topic);
   let reanchoring = false;
   let lastUndecodable = -1;
   const setHealth = (h: PartitionState['health']) => {
@@ -83,12 +85,12 @@ export function ingestHandler(topic: TopicState, ps: PartitionState, d: IngestDe
         const frame = edgeRecord.frame;
         ps.live = rec.offset;
         if (toTopic) {
-          d.publisher.publish(ps.topic, frame);
+          d.publisher.publish(topicName, frame);
           publishes++;
           bytes += frame.length;
         }
-        if (edgeRecord.keyName) {
-          d.publisher.publish(edgeRecord.keyName, frame);
+        if (edgeRecord.keyTopic) {
+          d.publisher.publish(edgeRecord.keyTopic, frame);
           publishes++;
           bytes += frame.length;
         }

@@ -35,7 +35,7 @@ export interface EdgeApp {
   readonly reloads: number;
   get(pattern: string, handler: (res: HttpResponse, req: HttpRequest) => void): EdgeApp;
   ws<T>(pattern: string, behavior: WebSocketBehavior<T>): EdgeApp;
-  publish(topic: string, message: Uint8Array, isBinary: boolean, compress: boolean): boolean;
+  publish(topic: string | Uint8Array, message: Uint8Array, isBinary: boolean, compress: boolean): boolean;
   numSubscribers(topic: string): number;
   /** Listens; resolves with the port. */
   listen(host: string, port: number): Promise<number>;

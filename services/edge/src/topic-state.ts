@@ -14,6 +14,8 @@ export interface EdgeRecord extends WindowRecord {
   pub: Uint8Array;
   /** The `<topic>:<key>` channel of the record, or null (no key, or a key that is not UTF-8). */
   keyName: string | null;
+  /** `keyName`'s UTF-8, what live delivery hands uWS publish (a string would be converted per call). */
+  keyTopic: Uint8Array | null;
   /**
    * The last replayed frame made of this record (publication + channel). All
    * clients resuming the same channel share it, so a reconnect storm wraps
@@ -39,13 +41,40 @@ export function toEdgeRecord(rec: LogRecord, alloc?: FrameAllocator): EdgeRecord
     },
     alloc,
   );
+  const keyName = keyChannelName(rec.topic, rec.key);
   return {
     offset: rec.offset,
     bytes: frame.length,
     frame,
     pub: publication,
-    keyName: keyChannelName(rec.topic, rec.key),
+    keyName,
+    // A key that decodes as strict UTF-8 is its own UTF-8: `<topic>:<key>` by copying bytes.
+    keyTopic: keyName === null || rec.key === null ? null : keyTopicBytes(rec.topic, rec.key, alloc),
   };
+}
+
+/** UTF-8 of the topic names records come from (few per process). */
+const topicUtf8 = new Map<string, Uint8Array>();
+const encoder = new TextEncoder();
+
+/** The UTF-8 of a topic name, encoded once. */
+export function topicBytes(topic: string): Uint8Array {
+  let b = topicUtf8.get(topic);
+  if (!b) {
+    b = encoder.encode(topic);
+    if (topicUtf8.size < 4096) topicUtf8.set(topic, b);
+  }
+  return b;
+}
+
+function keyTopicBytes(topic: string, key: Uint8Array, alloc: FrameAllocator | undefined): Uint8Array {
+  const t = topicBytes(topic);
+  const n = t.length + 1 + key.length;
+  const out = alloc ? alloc(n) : new Uint8Array(n);
+  out.set(t, 0);
+  out[t.length] = 0x3a; // ':'
+  out.set(key, t.length + 1);
+  return out;
 }
 
 /** Whether a partition's ingest is reading (`ok`) or why not. */

@@ -65,6 +65,7 @@ describe('catchUpConnection', () => {
         frame: new Uint8Array(1),
         pub: new Uint8Array(0),
         keyName: null,
+        keyTopic: null,
       });
       ps.live = o;
     }

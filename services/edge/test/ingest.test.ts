@@ -10,6 +10,8 @@ import {
 } from '../src/kafka/kafka-log.js';
 import { PartitionState, TopicState } from '../src/topic-state.js';
 
+const utf8 = new TextDecoder();
+
 const logger = pino({ level: 'silent' });
 const WINDOW = { maxRecords: 100, maxBytes: 1 << 20, maxAgeMs: 60_000 };
 const unusedLog = {} as KafkaLog; // the handler's paths here never read Kafka
@@ -37,7 +39,7 @@ function setup() {
   const published: Array<[string, number]> = [];
   const health: string[] = [];
   const handler = ingestHandler(topic, ps, {
-    publisher: { publish: (channel, frame) => published.push([channel, frame.length]) },
+    publisher: { publish: (channel, frame) => published.push([utf8.decode(channel), frame.length]) },
     logger,
     onBatch: () => undefined,
     onTopicChanged: () => undefined,
@@ -56,7 +58,7 @@ describe('ingestHandler', () => {
     let asked = 0;
     const handler = ingestHandler(topic, ps, {
       publisher: {
-        publish: (channel) => published.push(channel),
+        publish: (channel) => published.push(utf8.decode(channel)),
         subscribers: (channel) => {
           asked++;
           return channel === 't' ? onTopic : 1;
