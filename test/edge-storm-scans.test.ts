@@ -25,7 +25,9 @@ describe('replay read amplification', () => {
     const keys = ['a', 'b', null];
     const produced = await kafka.produce(topic, 600, keys);
     // Kafka only: the window holds none of these records, every replay reads through the shared scans.
-    const edge = await startEdgeProcess(edgeEnv(topic, { WINDOW_MAX_RECORDS: '1', WINDOW_PRELOAD_RECORDS: '0' }));
+    const edge = await startEdgeProcess(
+      edgeEnv(topic, { WINDOW_MAX_RECORDS: '1', WINDOW_PRELOAD_RECORDS: '0' }),
+    );
     const want = expectedFor(topic, produced);
     const clients: RawClient[] = [];
     // Each wave arrives once the previous one has every record: its scans are over. Without

@@ -475,7 +475,12 @@ describe('ScanCoordinator keeping what it read', () => {
     run();
     expect(b).toMatchObject({ got: [14, 20], done: 1, errors: [] });
     expect(reads).toHaveLength(1);
-    expect(scans.stats).toMatchObject({ scansStarted: 1, recordsRead: 3, recordsFromKept: 2, keptRecords: 3 });
+    expect(scans.stats).toMatchObject({
+      scansStarted: 1,
+      recordsRead: 3,
+      recordsFromKept: 2,
+      keptRecords: 3,
+    });
   });
 
   it('serves a request behind a running scan from memory, then attaches it to that scan', () => {
@@ -658,7 +663,8 @@ describe('ScanCoordinator keeping what it read', () => {
           steps.forEach((r, i) => tick(i, r));
           for (let g = 0; g < 10_000 && (tasks.length > 0 || probes.some((p) => p.done === 0)); g++)
             tick(1000 + g, g);
-          for (const p of probes) expect(p).toMatchObject({ got: log.map((x) => x.offset), done: 1, errors: [] });
+          for (const p of probes)
+            expect(p).toMatchObject({ got: log.map((x) => x.offset), done: 1, errors: [] });
           expect(scans.stats.scansStarted).toBe(1);
           expect(scans.stats.recordsRead).toBe(log.length);
         },
