@@ -123,8 +123,8 @@ export interface ScanKeepOptions<R> {
   idleMs: number;
   /** A record's size in bytes, for `maxBytes`. */
   sizeOf(rec: R): number;
-  /** The clock, for `idleMs`. Default `Date.now`. */
-  now?: () => number;
+  /** The clock (ms), for `idleMs` (the edge passes `Date.now`). */
+  now: () => number;
 }
 
 /** Counters, for metrics and the benchmark's read amplification. */
@@ -192,7 +192,7 @@ export class ScanCoordinator<R extends ScanRecord> {
   readonly #schedule: (task: () => void) => void;
   readonly #partitions = new Map<number, PartitionState<R>>();
   readonly #keep: ScanKeepOptions<R> | undefined;
-  readonly #now: () => number;
+  readonly #now: () => number = () => 0;
   readonly #kept = new Map<number, Segment<R>>();
   #keptBytes = 0;
   #closed = false;
@@ -209,8 +209,8 @@ export class ScanCoordinator<R extends ScanRecord> {
       if (!(keep.maxBytes >= 0) || !(keep.idleMs >= 0))
         throw new RangeError(`bad keep bounds (maxBytes ${keep.maxBytes}, idleMs ${keep.idleMs})`);
       this.#keep = keep;
+      this.#now = keep.now;
     }
-    this.#now = keep?.now ?? Date.now;
   }
 
   /** A snapshot of the counters. */

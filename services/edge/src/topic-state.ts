@@ -108,7 +108,7 @@ const SCAN_KEEP = { maxBytes: 8 * 1024 * 1024, idleMs: 5000 } as const;
 function newScans(log: KafkaLog, topic: string, fetchBytes: number): ScanCoordinator<EdgeRecord> {
   return new ScanCoordinator<EdgeRecord>({
     source: createScanSource(log, topic, fetchBytes),
-    keep: { ...SCAN_KEEP, sizeOf: (r) => r.bytes },
+    keep: { ...SCAN_KEEP, sizeOf: (r) => r.bytes, now: Date.now },
   });
 }
 
