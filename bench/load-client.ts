@@ -56,6 +56,8 @@ interface Conn {
   ackedVersion: number;
   version: number;
   caughtUpAt: number;
+  /** When the resumed Welcome arrived (ms after the resume began; 0: not yet). */
+  welcomedAt: number;
 }
 
 const conns: Conn[] = [];
@@ -166,6 +168,7 @@ function onControl(c: Conn, opcode: number, payload: Buffer): void {
   switch (fr.kind) {
     case 'welcome':
       c.sessionId = fr.welcome.sessionId;
+      if (fr.welcome.resumed && targets && c.welcomedAt === 0) c.welcomedAt = performance.now() - resumeStart;
       if (!fr.welcome.resumed) c.sock?.write(subscribeFrame(c.channel));
       return;
     case 'subscribed':
@@ -306,6 +309,7 @@ serveRpc({
         ackedVersion: 0,
         version: 0,
         caughtUpAt: 0,
+        welcomedAt: 0,
       });
     }
     conns.push(...list);
@@ -319,7 +323,9 @@ serveRpc({
     let minPubs = Number.POSITIVE_INFINITY;
     let caughtUp = 0;
     let maxCaughtUpMs = 0;
+    let maxWelcomedMs = 0;
     for (const c of conns) {
+      if (c.welcomedAt > maxWelcomedMs) maxWelcomedMs = c.welcomedAt;
       if (!c.closed) open++;
       if (c.ready && !c.closed) ready++;
       pubs += c.pubs;
@@ -338,6 +344,7 @@ serveRpc({
       minPubs: conns.length ? minPubs : 0,
       caughtUp,
       maxCaughtUpMs,
+      maxWelcomedMs,
       latencies: lat,
       latencySent: latencySent.splice(0),
       counters: { ...counters },
@@ -369,7 +376,10 @@ serveRpc({
     const a = { ...(args as OpenArgs), host: msg.host as string, port: msg.port as number };
     targets = msg.targets as number[];
     resumeStart = performance.now();
-    for (const c of conns) c.caughtUpAt = 0;
+    for (const c of conns) {
+      c.caughtUpAt = 0;
+      c.welcomedAt = 0;
+    }
     const list = conns.filter((c) => c.closed && c.sessionId);
     await openAll(list, a, (c) => {
       const delivered: ChannelPositions[] = [

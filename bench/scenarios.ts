@@ -580,6 +580,8 @@ export interface StormResult {
   reconnected: number;
   caughtUp: number;
   caughtUpMs: number;
+  /** When the last client had its resumed Welcome: the part of `caughtUpMs` spent reconnecting. */
+  lastWelcomeMs: number;
   exactlyOnce: boolean;
   gaps: number;
   duplicates: number;
@@ -667,6 +669,7 @@ export async function reconnectStorm(ctx: BenchContext, frameBytes: number): Pro
       reconnected,
       caughtUp: s.caughtUp,
       caughtUpMs: s.maxCaughtUpMs,
+      lastWelcomeMs: final.maxWelcomedMs,
       exactlyOnce: gaps === 0 && dups === 0 && s.caughtUp === ready && final.counters.decodeMismatches === 0,
       gaps,
       duplicates: dups,

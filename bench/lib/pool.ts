@@ -9,6 +9,8 @@ export interface ClientStats {
   minPubs: number;
   caughtUp: number;
   maxCaughtUpMs: number;
+  /** The storm: when the last resumed Welcome arrived (ms after the resume began). */
+  maxWelcomedMs: number;
   latencies: number[];
   /** The send time (ms, wall clock) of each latency sample. */
   latencySent: number[];
@@ -98,6 +100,7 @@ export class ClientPool {
       minPubs: Number.POSITIVE_INFINITY,
       caughtUp: 0,
       maxCaughtUpMs: 0,
+      maxWelcomedMs: 0,
       latencies: [],
       latencySent: [],
       counters: {
@@ -121,6 +124,7 @@ export class ClientPool {
       if (s.conns > 0) sum.minPubs = Math.min(sum.minPubs, s.minPubs);
       sum.caughtUp += s.caughtUp;
       sum.maxCaughtUpMs = Math.max(sum.maxCaughtUpMs, s.maxCaughtUpMs);
+      sum.maxWelcomedMs = Math.max(sum.maxWelcomedMs, s.maxWelcomedMs);
       for (const l of s.latencies) sum.latencies.push(l);
       for (const l of s.latencySent) sum.latencySent.push(l);
       for (const k of Object.keys(sum.counters) as Array<keyof ClientStats['counters']>)

@@ -189,6 +189,7 @@ export function table(r: BenchResults): string {
       '',
       '< 5000 ms',
     ]);
+    rows.push([name, 'last resumed Welcome (ms)', fmt(s.lastWelcomeMs), '', '', '']);
     rows.push([
       name,
       'exactly once',

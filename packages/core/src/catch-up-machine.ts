@@ -286,8 +286,11 @@ export class CatchUpMachine<R extends CatchUpRecord> {
     }
     this.#failures = 0;
     this.#seen.set(partition, Math.max(this.#seen.get(partition) ?? -1, reachedTo));
-    // A scan is planned on bounds that may be stale by now: ask again next time.
-    this.#bounds = undefined;
+    // The bounds stay: read after this machine began, they still decide right. A
+    // log end only grows (and `#plan` takes what scans and ingest saw), and a log
+    // start that moved since fails the next scan (out of range), which asks again.
+    // Asking again after every scan cost each resume one ListOffsets round per
+    // partition, in a storm behind everyone else's.
     const kept = records.filter((r) => r.offset > after && r.offset <= reachedTo && this.#include(r));
     this.#pending = { partition, records: kept, next: 0, upTo: reachedTo, source: 'kafka' };
     this.#phase = 'sending';

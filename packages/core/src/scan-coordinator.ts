@@ -38,6 +38,26 @@
  * next scan. Otherwise it waits for the next scan, which starts once the
  * current one ends. Scans start through the injected `schedule` (default
  * `queueMicrotask`), so requests made in the same tick share the first scan.
+ *
+ * ## Keeping what was read (`keep`)
+ *
+ * Resumes of a storm do not arrive in one tick: they come over seconds (each
+ * after its own session read and fresh log bounds), mostly from the same
+ * offsets. Without memory, each request arriving after a scan passed its
+ * `from` waits for a scan of its own range again: one scan per wave of
+ * arrivals, the same records read from Kafka tens of times. With `keep`,
+ * the coordinator keeps, per partition, one segment of what its scans read:
+ * every record of [segment from, segment to], in order. A request starting
+ * in a segment is served from it (in a scheduled task, never in the caller's
+ * stack), then continues like a request starting at `segment to + 1`: it
+ * joins the running scan (which extends the segment as it reads) or waits
+ * for the next. A scan that does not start inside or just after the
+ * partition's segment starts a new segment, replacing it. Segments are
+ * bounded by `keep.maxBytes` over all partitions (oldest records first) and
+ * dropped after `keep.idleMs` unused ({@link ScanCoordinator.expire}, also
+ * on each request). Kafka records at an offset never change, so a kept
+ * record is the one a new scan would read (a record deleted meanwhile by
+ * retention was still delivered in order: nothing is lost).
  */
 import { SourceError } from './errors.js';
 
@@ -91,6 +111,20 @@ export interface ScanCoordinatorOptions<R> {
   source: ScanSource<R>;
   /** Runs a task soon (starts scans outside the caller's stack). Default `queueMicrotask`. */
   schedule?: (task: () => void) => void;
+  /** Keep what scans read for later requests (see the module doc). Default: keep nothing. */
+  keep?: ScanKeepOptions<R>;
+}
+
+/** Bounds of the records a coordinator keeps after its scans (see the module doc). */
+export interface ScanKeepOptions<R> {
+  /** Most bytes (by `sizeOf`) kept over all partitions; the oldest records go first. */
+  maxBytes: number;
+  /** A partition's segment unused (no record added, no request served) this long is dropped. */
+  idleMs: number;
+  /** A record's size in bytes, for `maxBytes`. */
+  sizeOf(rec: R): number;
+  /** The clock (ms), for `idleMs` (the edge passes `Date.now`). */
+  now: () => number;
 }
 
 /** Counters, for metrics and the benchmark's read amplification. */
@@ -105,6 +139,12 @@ export interface ScanStats {
   activeScans: number;
   /** Requests waiting for a scan now. */
   waitingRequests: number;
+  /** Records handed to requests from kept segments instead of a scan (included in `recordsDelivered`). */
+  recordsFromKept: number;
+  /** Records kept now, over all partitions. */
+  keptRecords: number;
+  /** Bytes kept now (by `keep.sizeOf`). */
+  keptBytes: number;
 }
 
 interface Entry<R> {
@@ -122,13 +162,28 @@ interface Scan<R> {
   handle: ScanHandle | null;
   finished: boolean;
   cancelRequested: boolean;
+  /** The segment this scan extends (when keeping). */
+  readonly kept: Segment<R> | null;
 }
 
 interface PartitionState<R> {
   readonly partition: number;
   readonly waiting: Set<Entry<R>>;
+  /** Requests to serve from the kept segment (in a scheduled task). */
+  readonly fromKept: Set<Entry<R>>;
   scan: Scan<R> | null;
   startScheduled: boolean;
+  flushScheduled: boolean;
+}
+
+/** Every record of one partition in [from, to], oldest first, from `records[head]` on. */
+interface Segment<R> {
+  from: number;
+  to: number;
+  readonly records: R[];
+  head: number;
+  bytes: number;
+  usedAt: number;
 }
 
 /** Shares Kafka range reads among concurrent replay requests of one topic (see the module doc). */
@@ -136,14 +191,26 @@ export class ScanCoordinator<R extends ScanRecord> {
   readonly #source: ScanSource<R>;
   readonly #schedule: (task: () => void) => void;
   readonly #partitions = new Map<number, PartitionState<R>>();
+  readonly #keep: ScanKeepOptions<R> | undefined;
+  readonly #now: () => number = () => 0;
+  readonly #kept = new Map<number, Segment<R>>();
+  #keptBytes = 0;
   #closed = false;
   #scansStarted = 0;
   #recordsRead = 0;
   #recordsDelivered = 0;
+  #recordsFromKept = 0;
 
   constructor(options: ScanCoordinatorOptions<R>) {
     this.#source = options.source;
     this.#schedule = options.schedule ?? ((task) => queueMicrotask(task));
+    const keep = options.keep;
+    if (keep !== undefined) {
+      if (!(keep.maxBytes >= 0) || !(keep.idleMs >= 0))
+        throw new RangeError(`bad keep bounds (maxBytes ${keep.maxBytes}, idleMs ${keep.idleMs})`);
+      this.#keep = keep;
+      this.#now = keep.now;
+    }
   }
 
   /** A snapshot of the counters. */
@@ -154,13 +221,30 @@ export class ScanCoordinator<R extends ScanRecord> {
       if (st.scan !== null) activeScans++;
       waitingRequests += st.waiting.size;
     }
+    let keptRecords = 0;
+    for (const k of this.#kept.values()) keptRecords += k.records.length - k.head;
     return {
       scansStarted: this.#scansStarted,
       recordsRead: this.#recordsRead,
       recordsDelivered: this.#recordsDelivered,
       activeScans,
       waitingRequests,
+      recordsFromKept: this.#recordsFromKept,
+      keptRecords,
+      keptBytes: this.#keptBytes,
     };
+  }
+
+  /** Drops kept segments unused for `keep.idleMs` (call it now and then; requests call it too). */
+  expire(now = this.#now()): void {
+    const keep = this.#keep;
+    if (keep === undefined) return;
+    for (const [p, k] of this.#kept) {
+      if (now - k.usedAt <= keep.idleMs) continue;
+      const st = this.#partitions.get(p);
+      if (st?.scan?.kept === k && !st.scan.finished) continue; // being extended right now
+      this.#dropSegment(p, k);
+    }
   }
 
   /**
@@ -182,15 +266,27 @@ export class ScanCoordinator<R extends ScanRecord> {
     ) {
       throw new RangeError(`bad range [${req.from}, ${req.to}]`);
     }
+    this.expire();
     let st = this.#partitions.get(partition);
     if (st === undefined) {
-      st = { partition, waiting: new Set(), scan: null, startScheduled: false };
+      st = {
+        partition,
+        waiting: new Set(),
+        fromKept: new Set(),
+        scan: null,
+        startScheduled: false,
+        flushScheduled: false,
+      };
       this.#partitions.set(partition, st);
     }
     const entry: Entry<R> = { req, from: req.from, to: req.to, done: false };
     const scan = st.scan;
+    const k = this.#kept.get(partition);
     if (scan !== null && entry.from >= scan.next && entry.from <= scan.to) scan.attached.add(entry);
-    else {
+    else if (k !== undefined && entry.from >= k.from && entry.from <= k.to) {
+      st.fromKept.add(entry);
+      this.#ensureFlush(st);
+    } else {
       st.waiting.add(entry);
       this.#ensureStart(st);
     }
@@ -207,13 +303,79 @@ export class ScanCoordinator<R extends ScanRecord> {
   ): void {
     this.#closed = true;
     for (const st of this.#partitions.values()) {
-      const entries = [...(st.scan?.attached ?? []), ...st.waiting];
+      const entries = [...(st.scan?.attached ?? []), ...st.waiting, ...st.fromKept];
       if (st.scan !== null) this.#stopScan(st.scan);
       st.scan = null;
       st.waiting.clear();
+      st.fromKept.clear();
       for (const e of entries) this.#fail(e, err);
     }
     this.#partitions.clear();
+    this.#kept.clear();
+    this.#keptBytes = 0;
+  }
+
+  #ensureFlush(st: PartitionState<R>): void {
+    if (st.flushScheduled) return;
+    st.flushScheduled = true;
+    this.#schedule(() => {
+      st.flushScheduled = false;
+      this.#flushKept(st);
+    });
+  }
+
+  /** Serves the requests that started in the kept segment, then lets each go on like any other. */
+  #flushKept(st: PartitionState<R>): void {
+    if (this.#closed) return;
+    const entries = [...st.fromKept];
+    st.fromKept.clear();
+    for (const e of entries) {
+      if (e.done || this.#serveKept(st.partition, e)) continue;
+      const scan = st.scan;
+      if (scan !== null && e.from >= scan.next && e.from <= scan.to) scan.attached.add(e);
+      else st.waiting.add(e);
+    }
+    this.#afterScan(st);
+  }
+
+  /**
+   * Hands `e` the kept records from its `from` on and moves its `from` past
+   * the segment. Returns whether `e` is over (done, or failed in a callback).
+   */
+  #serveKept(partition: number, e: Entry<R>): boolean {
+    const k = this.#kept.get(partition);
+    if (k === undefined || e.from < k.from || e.from > k.to) return false;
+    k.usedAt = this.#now();
+    const to = k.to;
+    const records = k.records;
+    const end = records.length;
+    // The first kept record at or after e.from (records are in offset order).
+    let lo = k.head;
+    let hi = end;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((records[mid] as R).offset < e.from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < end && !e.done; i++) {
+      const rec = records[i] as R;
+      if (rec.offset > e.to) break;
+      this.#recordsDelivered++;
+      this.#recordsFromKept++;
+      try {
+        e.req.onRecord(rec);
+      } catch (err) {
+        this.#fail(e, err);
+        return true;
+      }
+    }
+    if (e.done) return true;
+    if (e.to <= to) {
+      this.#finish(e);
+      return true;
+    }
+    e.from = to + 1;
+    return false;
   }
 
   #ensureStart(st: PartitionState<R>): void {
@@ -226,6 +388,10 @@ export class ScanCoordinator<R extends ScanRecord> {
   }
 
   #startScan(st: PartitionState<R>): void {
+    if (this.#closed || st.scan !== null) return;
+    // What the kept segment holds is not read again (it may have grown while these waited).
+    if (this.#kept.has(st.partition))
+      for (const e of [...st.waiting]) if (e.done || this.#serveKept(st.partition, e)) st.waiting.delete(e);
     if (this.#closed || st.scan !== null) return;
     if (st.waiting.size === 0) {
       this.#forgetIfIdle(st);
@@ -245,6 +411,7 @@ export class ScanCoordinator<R extends ScanRecord> {
       handle: null,
       finished: false,
       cancelRequested: false,
+      kept: this.#segmentFor(st.partition, from),
     };
     st.waiting.clear();
     st.scan = scan;
@@ -269,6 +436,7 @@ export class ScanCoordinator<R extends ScanRecord> {
     if (scan.finished || rec.offset < scan.next) return;
     scan.next = rec.offset + 1;
     this.#recordsRead++;
+    if (scan.kept !== null) this.#keepRecord(st.partition, scan.kept, rec);
     // Iterating the live set is safe: entries removed meanwhile are skipped,
     // entries joining meanwhile have from > rec.offset.
     for (const e of scan.attached) {
@@ -297,6 +465,12 @@ export class ScanCoordinator<R extends ScanRecord> {
     st.scan = null;
     const reached = Math.max(Number.isSafeInteger(lastOffsetRead) ? lastOffsetRead : -1, scan.next - 1);
     const progressed = reached >= scan.from;
+    // Every record of [scan.from, reached] was read: the segment this scan extends covers it.
+    const k = scan.kept;
+    if (k !== null && this.#kept.get(st.partition) === k && reached > k.to) {
+      k.to = reached;
+      k.usedAt = this.#now();
+    }
     for (const e of scan.attached) {
       if (e.done) continue;
       if (e.to <= reached) this.#finish(e);
@@ -329,6 +503,7 @@ export class ScanCoordinator<R extends ScanRecord> {
     if (e.done) return;
     e.done = true;
     st.waiting.delete(e);
+    st.fromKept.delete(e);
     const scan = st.scan;
     if (scan?.attached.delete(e) && scan.attached.size === 0) this.#abandon(st, scan);
     else this.#forgetIfIdle(st);
@@ -356,11 +531,72 @@ export class ScanCoordinator<R extends ScanRecord> {
     if (
       st.scan === null &&
       st.waiting.size === 0 &&
+      st.fromKept.size === 0 &&
       !st.startScheduled &&
+      !st.flushScheduled &&
       this.#partitions.get(st.partition) === st
     ) {
       this.#partitions.delete(st.partition);
     }
+  }
+
+  /**
+   * The segment a scan from `from` extends: the partition's own when the scan
+   * starts inside it or just after it, else a new one replacing it. Null when
+   * not keeping.
+   */
+  #segmentFor(partition: number, from: number): Segment<R> | null {
+    if (this.#keep === undefined) return null;
+    const k = this.#kept.get(partition);
+    if (k !== undefined && from >= k.from && from <= k.to + 1) return k;
+    if (k !== undefined) this.#dropSegment(partition, k);
+    const fresh: Segment<R> = { from, to: from - 1, records: [], head: 0, bytes: 0, usedAt: this.#now() };
+    this.#kept.set(partition, fresh);
+    return fresh;
+  }
+
+  /** A scan extending `k` read `rec` (the next record of the partition after every one before it). */
+  #keepRecord(partition: number, k: Segment<R>, rec: R): void {
+    const keep = this.#keep;
+    if (keep === undefined || this.#kept.get(partition) !== k || rec.offset <= k.to) return;
+    k.records.push(rec);
+    k.to = rec.offset;
+    const size = keep.sizeOf(rec);
+    k.bytes += size;
+    this.#keptBytes += size;
+    k.usedAt = this.#now();
+    if (this.#keptBytes > keep.maxBytes) this.#shrink(partition, k);
+  }
+
+  /** Over `keep.maxBytes`: other partitions' segments go first (least recently used), then `k`'s oldest records. */
+  #shrink(partition: number, k: Segment<R>): void {
+    const keep = this.#keep as ScanKeepOptions<R>;
+    while (this.#keptBytes > keep.maxBytes) {
+      let lru: [number, Segment<R>] | undefined;
+      for (const entry of this.#kept)
+        if (entry[1] !== k && (lru === undefined || entry[1].usedAt < lru[1].usedAt)) lru = entry;
+      if (lru === undefined) break;
+      this.#dropSegment(lru[0], lru[1]);
+    }
+    while (this.#keptBytes > keep.maxBytes && k.head < k.records.length) {
+      const old = k.records[k.head] as R;
+      k.head++;
+      const size = keep.sizeOf(old);
+      k.bytes -= size;
+      this.#keptBytes -= size;
+      k.from = old.offset + 1;
+    }
+    if (k.head > 1024 && k.head * 2 > k.records.length) {
+      k.records.splice(0, k.head);
+      k.head = 0;
+    }
+  }
+
+  #dropSegment(partition: number, k: Segment<R>): void {
+    if (this.#kept.get(partition) !== k) return;
+    this.#kept.delete(partition);
+    this.#keptBytes -= k.bytes;
+    k.bytes = 0;
   }
 
   #finish(e: Entry<R>): void {

@@ -664,6 +664,54 @@ describe('CatchUpMachine (model)', () => {
     expect(e).toEqual({ kind: 'join', tails: [], positions: [{ partition: 0, offset: 5010 }] });
   });
 
+  it('replays four partitions from Kafka on one ListOffsets round; a log start moved meanwhile is read again', () => {
+    // Each partition: the client is at 9, the edge's window starts at 100 (live 100).
+    const parts = [0, 1, 2, 3];
+    const state: CatchUpPositions = {
+      partitions: parts,
+      positions: new Map(parts.map((p) => [p, 9])),
+      sent: new Map(parts.map((p) => [p, 9])),
+    };
+    const m = new CatchUpMachine<Rec>(state);
+    const view: CatchUpView<Rec> = {
+      partition: () => ({
+        live: 100,
+        windowCovers: (f) => f >= 100,
+        readWindow: (f) => (f <= 100 ? [{ offset: 100, key: 'a', bytes: 1 }] : []),
+      }),
+      socketBlocked: false,
+    };
+    const logStart = new Map(parts.map((p) => [p, 0]));
+    const kinds: string[] = [];
+    for (let i = 0; i < 100 && !m.finished; i++) {
+      const e = m.next(view);
+      kinds.push(e.kind);
+      if (e.kind === 'fetch-bounds')
+        m.bounds(parts.map((p) => ({ partition: p, logStart: logStart.get(p) ?? 0, logEnd: 101 })));
+      else if (e.kind === 'scan') {
+        // Retention moves partition 2's log start past the client while partition 0 is read.
+        if (e.partition === 0) logStart.set(2, 50);
+        if (e.from < (logStart.get(e.partition) ?? 0)) m.scanFailed(e.partition, new Error('out of range'));
+        else {
+          const records = Array.from({ length: e.to - e.from + 1 }, (_, k) => ({
+            offset: e.from + k,
+            key: 'a',
+            bytes: 1,
+          }));
+          m.scanned(e.partition, records, e.to);
+        }
+      } else if (e.kind === 'send') for (const r of e.records) m.handed(e.partition, r.offset);
+      else if (e.kind === 'backoff') m.backedOff();
+      else if (e.kind === 'failed') throw e.error;
+    }
+    expect(m.finished).toBe(true);
+    // One round before the first scan, one after partition 2's scan failed (then its loss), no more.
+    expect(kinds.filter((k) => k === 'fetch-bounds')).toHaveLength(2);
+    expect(kinds).toContain('continuity-lost');
+    expect(kinds.filter((k) => k === 'scan')).toHaveLength(5);
+    expect(kinds.at(-1)).toBe('join');
+  });
+
   it('answers NO_PROGRESS instead of looping on a view that goes back', () => {
     const state: CatchUpPositions = { partitions: [0], positions: new Map([[0, 9]]), sent: new Map() };
     const m = new CatchUpMachine<Rec>(state, { syncTailRecords: 1 });

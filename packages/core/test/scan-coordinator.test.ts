@@ -16,11 +16,12 @@ interface Read {
   cancelled: boolean;
 }
 
-function setup() {
+function setup(keep?: { maxBytes: number; idleMs: number; now: () => number }) {
   const reads: Read[] = [];
   const tasks: (() => void)[] = [];
   const scans = new ScanCoordinator<Rec>({
     schedule: (t) => tasks.push(t),
+    ...(keep ? { keep: { ...keep, sizeOf: () => 10 } } : {}),
     source: {
       read(partition, from, to, sink) {
         const r: Read = { partition, from, to, sink, cancelled: false };
@@ -395,9 +396,11 @@ describe('ScanCoordinator', () => {
       gaps: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 5, maxLength: 60 }),
       requests: fc.array(fc.tuple(fc.nat(200), fc.nat(200), fc.nat(30)), { minLength: 1, maxLength: 25 }),
       steps: fc.array(fc.nat(1000), { minLength: 400, maxLength: 400 }),
+      // Keeping what was read, with a budget of a few records and a short idle time (the clock is the step).
+      keep: fc.option(fc.record({ maxBytes: fc.nat(300), idleMs: fc.nat(60) }), { nil: undefined }),
     });
     fc.assert(
-      fc.property(scenario, ({ gaps, requests, steps }) => {
+      fc.property(scenario, ({ gaps, requests, steps, keep }) => {
         const log: Rec[] = [];
         let o = 0;
         for (const g of gaps) {
@@ -405,7 +408,8 @@ describe('ScanCoordinator', () => {
           log.push({ offset: o });
         }
         const max = o;
-        const { scans, reads, tasks } = setup();
+        let step = 0;
+        const { scans, reads, tasks } = setup(keep && { ...keep, now: () => step });
         const pos = new Map<Read, number>();
         const probes: Probe[] = [];
         const want: number[][] = [];
@@ -414,7 +418,6 @@ describe('ScanCoordinator', () => {
           to: b % (max + 1),
           at,
         }));
-        let step = 0;
         const tick = (r: number) => {
           for (const a of pendingArrivals.filter((x) => x.at === step)) {
             const from = Math.min(a.from, a.to);
@@ -425,6 +428,7 @@ describe('ScanCoordinator', () => {
             scans.request(0, p);
           }
           step++;
+          if (r % 17 === 0) scans.expire();
           const live = reads.filter((x) => !x.cancelled && pos.get(x) !== -1);
           if (r % 3 === 0 && tasks.length > 0) tasks.shift()!();
           else if (live.length > 0) {
@@ -450,6 +454,221 @@ describe('ScanCoordinator', () => {
         // Never more scans than requests plus continuations of joiners.
         expect(scans.stats.scansStarted).toBeLessThanOrEqual(2 * probes.length);
       }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('ScanCoordinator keeping what it read', () => {
+  const forever = { maxBytes: 1e9, idleMs: 1e9, now: () => 0 };
+
+  it('serves a request arriving after the scan ended from memory, with no second scan', () => {
+    const { scans, reads, run } = setup(forever);
+    const a = req(10, 20);
+    scans.request(0, a);
+    run();
+    feed(reads[0]!, 10, 14, 20);
+    reads[0]!.sink.end(20);
+    const b = req(12, 20);
+    scans.request(0, b);
+    expect(b.got).toEqual([]); // not in the caller's stack
+    run();
+    expect(b).toMatchObject({ got: [14, 20], done: 1, errors: [] });
+    expect(reads).toHaveLength(1);
+    expect(scans.stats).toMatchObject({
+      scansStarted: 1,
+      recordsRead: 3,
+      recordsFromKept: 2,
+      keptRecords: 3,
+    });
+  });
+
+  it('serves a request behind a running scan from memory, then attaches it to that scan', () => {
+    const { scans, reads, run } = setup(forever);
+    const a = req(0, 10);
+    scans.request(0, a);
+    run();
+    feed(reads[0]!, 0, 4);
+    const b = req(2, 10); // 4 already passed: without memory it would wait for a second scan
+    scans.request(0, b);
+    run();
+    expect(b.got).toEqual([4]);
+    feed(reads[0]!, 6, 10);
+    reads[0]!.sink.end(10);
+    expect(a).toMatchObject({ got: [0, 4, 6, 10], done: 1 });
+    expect(b).toMatchObject({ got: [4, 6, 10], done: 1 });
+    run();
+    expect(scans.stats.scansStarted).toBe(1);
+  });
+
+  it('reads only the part past the kept segment, and extends the segment', () => {
+    const { scans, reads, run } = setup(forever);
+    scans.request(0, req(0, 5));
+    run();
+    feed(reads[0]!, 0, 5);
+    reads[0]!.sink.end(5);
+    const b = req(3, 9);
+    scans.request(0, b);
+    run();
+    expect(b.got).toEqual([5]);
+    run();
+    expect(reads[1]).toMatchObject({ from: 6, to: 9 });
+    feed(reads[1]!, 8);
+    reads[1]!.sink.end(9);
+    expect(b).toMatchObject({ got: [5, 8], done: 1 });
+    const c = req(0, 9);
+    scans.request(0, c);
+    run();
+    expect(c).toMatchObject({ got: [0, 5, 8], done: 1 });
+    expect(scans.stats.scansStarted).toBe(2);
+  });
+
+  it('serves a request that waited for the next scan from what the running one kept', () => {
+    const { scans, reads, run } = setup(forever);
+    scans.request(0, req(5, 10));
+    run();
+    const early = req(0, 10); // before the segment: waits
+    scans.request(0, early);
+    run();
+    feed(reads[0]!, 5, 10);
+    reads[0]!.sink.end(10);
+    run();
+    expect(reads[1]).toMatchObject({ from: 0, to: 10 }); // starts before the segment: a new one
+    feed(reads[1]!, 1, 5, 10);
+    reads[1]!.sink.end(10);
+    expect(early).toMatchObject({ got: [1, 5, 10], done: 1 });
+    const late = req(0, 10);
+    scans.request(0, late);
+    run();
+    expect(late).toMatchObject({ got: [1, 5, 10], done: 1 });
+    expect(scans.stats.scansStarted).toBe(2);
+  });
+
+  it('keeps at most maxBytes, the oldest records first out, other partitions before', () => {
+    const { scans, reads, run } = setup({ maxBytes: 30, idleMs: 1e9, now: () => 0 });
+    scans.request(1, req(0, 0));
+    run();
+    feed(reads[0]!, 0);
+    reads[0]!.sink.end(0);
+    expect(scans.stats.keptBytes).toBe(10);
+    scans.request(0, req(0, 9));
+    run();
+    feed(reads[1]!, 0, 1, 2, 3);
+    expect(scans.stats).toMatchObject({ keptBytes: 30, keptRecords: 3 }); // partition 1's went first
+    reads[1]!.sink.end(9);
+    const b = req(0, 9);
+    scans.request(0, b);
+    run();
+    run();
+    expect(reads[2]).toMatchObject({ partition: 0, from: 0, to: 9 }); // 0 was dropped: read again
+    feed(reads[2]!, 0, 1, 2, 3);
+    reads[2]!.sink.end(9);
+    expect(b).toMatchObject({ got: [0, 1, 2, 3], done: 1 });
+  });
+
+  it('drops a segment unused for idleMs', () => {
+    let now = 0;
+    const { scans, reads, run } = setup({ maxBytes: 1e9, idleMs: 100, now: () => now });
+    scans.request(0, req(0, 3));
+    run();
+    feed(reads[0]!, 0, 3);
+    reads[0]!.sink.end(3);
+    now = 100;
+    scans.expire();
+    expect(scans.stats.keptRecords).toBe(2);
+    now = 201;
+    scans.expire();
+    expect(scans.stats).toMatchObject({ keptRecords: 0, keptBytes: 0 });
+    const b = req(0, 3);
+    scans.request(0, b);
+    run();
+    expect(reads).toHaveLength(2);
+  });
+
+  it('fails a request served from memory whose callback throws, and no other', () => {
+    const { scans, reads, run } = setup(forever);
+    scans.request(0, req(0, 3));
+    run();
+    feed(reads[0]!, 0, 3);
+    reads[0]!.sink.end(3);
+    const bad = req(0, 3);
+    bad.onRecord = () => {
+      throw new Error('boom');
+    };
+    const good = req(0, 3);
+    scans.request(0, bad);
+    scans.request(0, good);
+    run();
+    expect(bad.errors).toHaveLength(1);
+    expect(good).toMatchObject({ got: [0, 3], done: 1 });
+  });
+
+  it('withdraws a request waiting to be served from memory', () => {
+    const { scans, reads, run } = setup(forever);
+    scans.request(0, req(0, 3));
+    run();
+    feed(reads[0]!, 0, 3);
+    reads[0]!.sink.end(3);
+    const b = req(0, 3);
+    scans.request(0, b).cancel();
+    run();
+    expect(b).toMatchObject({ got: [], done: 0, errors: [] });
+    expect(scans.stats.recordsFromKept).toBe(0);
+  });
+
+  it('close clears what it kept', () => {
+    const { scans, reads, run } = setup(forever);
+    scans.request(0, req(0, 3));
+    run();
+    feed(reads[0]!, 0, 3);
+    reads[0]!.sink.end(3);
+    const b = req(0, 3);
+    scans.request(0, b);
+    scans.close();
+    expect(b.errors).toHaveLength(1);
+    expect(scans.stats).toMatchObject({ keptRecords: 0, keptBytes: 0 });
+  });
+
+  it('a storm of identical requests arriving at random moments costs one scan (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat(60), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.nat(1000), { minLength: 200, maxLength: 200 }),
+        (arrivals, steps) => {
+          const log = Array.from({ length: 30 }, (_, i) => ({ offset: 100 + 2 * i }));
+          const { scans, reads, tasks } = setup(forever);
+          const probes: Probe[] = [];
+          const pos = new Map<Read, number>();
+          const tick = (step: number, r: number) => {
+            for (const at of arrivals)
+              if (at === step) {
+                const p = req(100, 159);
+                probes.push(p);
+                scans.request(0, p);
+              }
+            const live = reads.filter((x) => !x.cancelled && pos.get(x) !== -1);
+            if (r % 2 === 0 && tasks.length > 0) tasks.shift()!();
+            else if (live.length > 0) {
+              const read = live[0]!;
+              const batch = log.filter((x) => x.offset >= (pos.get(read) ?? read.from)).slice(0, 1 + (r % 5));
+              for (const x of batch) read.sink.record(x);
+              const last = batch.at(-1)?.offset ?? 159;
+              pos.set(read, last + 1);
+              if (last >= read.to || batch.length === 0) {
+                pos.set(read, -1);
+                read.sink.end(Math.max(last, read.to));
+              }
+            } else if (tasks.length > 0) tasks.shift()!();
+          };
+          steps.forEach((r, i) => tick(i, r));
+          for (let g = 0; g < 10_000 && (tasks.length > 0 || probes.some((p) => p.done === 0)); g++)
+            tick(1000 + g, g);
+          for (const p of probes)
+            expect(p).toMatchObject({ got: log.map((x) => x.offset), done: 1, errors: [] });
+          expect(scans.stats.scansStarted).toBe(1);
+          expect(scans.stats.recordsRead).toBe(log.length);
+        },
+      ),
       { numRuns: 300 },
     );
   });

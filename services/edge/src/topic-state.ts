@@ -132,6 +132,21 @@ export class PartitionState {
   }
 }
 
+/**
+ * What the shared scans keep of what they read, per topic: a reconnect storm's
+ * resumes arrive over seconds, and each one after the first is served from
+ * these records instead of a Kafka read of its own (see the scan
+ * coordinator). Bounded in bytes (frames) and dropped after a few idle seconds.
+ */
+const SCAN_KEEP = { maxBytes: 8 * 1024 * 1024, idleMs: 5000 } as const;
+
+function newScans(log: KafkaLog, topic: string, fetchBytes: number): ScanCoordinator<EdgeRecord> {
+  return new ScanCoordinator<EdgeRecord>({
+    source: createScanSource(log, topic, fetchBytes),
+    keep: { ...SCAN_KEEP, sizeOf: (r) => r.bytes, now: Date.now },
+  });
+}
+
 /** One served topic: its partitions, shared Kafka scans and bounds. */
 export class TopicState {
   readonly partitions = new Map<number, PartitionState>();
@@ -152,7 +167,7 @@ export class TopicState {
     private readonly now: () => number = Date.now,
   ) {
     this.id = id;
-    this.scans = new ScanCoordinator<EdgeRecord>({ source: createScanSource(log, name, fetchBytes) });
+    this.scans = newScans(log, name, fetchBytes);
   }
 
   get partitionCount(): number {
@@ -223,9 +238,7 @@ export class TopicState {
     this.id = id;
     this.generation++;
     this.scans.close();
-    this.scans = new ScanCoordinator<EdgeRecord>({
-      source: createScanSource(this.log, this.name, this.fetchBytes),
-    });
+    this.scans = newScans(this.log, this.name, this.fetchBytes);
     this.#last = undefined;
   }
 }

@@ -6,7 +6,7 @@ const LOG_SCANS_EVERY_MS = 1000;
 
 /**
  * Periodic upkeep of the served topics: records past the window's age leave
- * it, and the replay reads from Kafka are logged when they changed (at most
+ * it (and what the shared scans kept, once idle), and the replay reads from Kafka are logged when they changed (at most
  * once a second: operators and the benchmark's read amplification read them
  * here).
  *
@@ -36,8 +36,10 @@ export class TopicUpkeep {
 
   /** One round (the timer's; exposed for tests). */
   tick(now: number): void {
-    for (const topic of this.#topics.values())
+    for (const topic of this.#topics.values()) {
       for (const ps of topic.partitions.values()) ps.window.evictExpired();
+      topic.scans.expire();
+    }
     if (now - this.#loggedAt < LOG_SCANS_EVERY_MS) return;
     this.#loggedAt = now;
     for (const topic of this.#topics.values()) {
