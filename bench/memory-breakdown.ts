@@ -74,7 +74,7 @@ layer('Subscription (channel, partitions, positions of 4 partitions)', (i) => {
     partitions: [0, 1, 2, 3],
     positions,
     sent: new Map(positions),
-    claims: new Map(),
+    claims: undefined,
     state: 'live',
     cancelled: false,
     announce: null,

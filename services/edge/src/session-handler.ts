@@ -280,7 +280,7 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
     const fromClient = delivered.get(name);
     const positions = new Map<number, number>();
     const sent = new Map<number, number>();
-    const claims = new Map<number, number>();
+    let claims: Map<number, number> | undefined;
     const storedTopicId = stored.topicIds.get(name);
     const recreated = !!storedTopicId && !!topic?.id && storedTopicId !== topic.id;
     for (const p of partitions) {
@@ -300,7 +300,7 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
         // Acks are accepted up to what was stored; what the client only
         // claims (delivered) once the log is known to reach it.
         sent.set(p, storedAck);
-        if (resumeAfter > storedAck) claims.set(p, resumeAfter);
+        if (resumeAfter > storedAck) (claims ??= new Map()).set(p, resumeAfter);
       }
     }
     if (recreated) {
@@ -404,7 +404,7 @@ async function onSubscribe(ctx: HandlerContext, conn: Connection, s: Subscribe):
 
   const positions = new Map<number, number>();
   for (const p of partitions) positions.set(p, topic.partitions.get(p)?.live ?? -1);
-  const claims = new Map<number, number>();
+  let claims: Map<number, number> | undefined;
   if (s.start === Start.AFTER) {
     for (const pos of s.after) {
       if (!partitions.includes(pos.partition))
@@ -413,7 +413,7 @@ async function onSubscribe(ctx: HandlerContext, conn: Connection, s: Subscribe):
           `partition ${pos.partition} is not a partition of ${channel.name}`,
         );
       positions.set(pos.partition, pos.offset);
-      claims.set(pos.partition, pos.offset);
+      (claims ??= new Map()).set(pos.partition, pos.offset);
     }
   }
   // Registered before any await (pending), so an Unsubscribe meanwhile finds and cancels it.
@@ -452,7 +452,7 @@ async function onSubscribe(ctx: HandlerContext, conn: Connection, s: Subscribe):
   }
   if (conn.closed || sub.cancelled) return;
   // Positions the edge chose itself may be acked; claimed ones once verified.
-  for (const [p, offset] of positions) if (!claims.has(p)) sub.sent.set(p, offset);
+  for (const [p, offset] of positions) if (!claims?.has(p)) sub.sent.set(p, offset);
   let outcome: Awaited<ReturnType<SessionStore['subscribe']>>;
   try {
     outcome = await ctx.store.subscribe(
