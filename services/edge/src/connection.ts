@@ -2,6 +2,7 @@ import type { Acl, Channel } from '@fanout/core';
 import { CloseCode, type ErrorCodeValue, type ServerFrameInput, encodeServerFrame } from '@fanout/protocol';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'uWebSockets.js';
+import { SubscriptionMap } from './subscription-map.js';
 
 /** With WS_COMPRESSION, frames shorter than this go uncompressed (deflate would not pay). */
 export const COMPRESS_MIN_BYTES = 128;
@@ -87,7 +88,8 @@ export class Connection {
   epoch = 0;
   /** Taken over (or its session vanished): its acks and subscriptions are ignored. */
   fenced = false;
-  readonly subs = new Map<string, Subscription>();
+  /** Its subscriptions by channel name (one held inline: most connections have one). */
+  readonly subs = new SubscriptionMap<Subscription>();
   /** uWS topics this socket is subscribed to (the covering set of its live subscriptions). Replaced, never mutated. */
   liveTopics: ReadonlySet<string> = NO_TOPICS;
   /** Off live delivery because its unsent buffer passed the limit, until caught up as a whole. */
