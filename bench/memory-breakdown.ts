@@ -60,7 +60,6 @@ layer('session id, subject, Hello state', (i) => {
   c.sessionId = randomBytes(18).toString('base64url');
   c.subject = 'anonymous';
   c.helloState = 'done';
-  c.bindLog({ session_id: c.sessionId });
   return null;
 });
 layer('Subscription (channel, partitions, positions of 4 partitions)', (i) => {

@@ -109,8 +109,6 @@ export class Connection {
   #drainWaiters: Array<() => void> | undefined;
 
   #logger: Logger;
-  /** Fields `bindLog` added (the session id), made on the first bind. */
-  #logBindings: Record<string, unknown> | undefined;
 
   constructor(
     readonly ws: WebSocket<SocketData>,
@@ -127,17 +125,15 @@ export class Connection {
   }
 
   /**
-   * The connection's logger (conn_id, session_id). Made on each use rather
-   * than kept: a pino child per idle connection costs more memory than the
-   * rest of the connection, and connections log rarely.
+   * The connection's logger (conn_id, and session_id once it has one). Made
+   * on each use rather than kept: a pino child per idle connection costs
+   * more memory than the rest of the connection, and connections log rarely.
+   * Its fields are read from the connection, not kept in a bindings object.
    */
   get log(): Logger {
-    return this.#logger.child({ conn_id: this.id, ...this.#logBindings });
-  }
-
-  /** Adds fields to every later log line of this connection. */
-  bindLog(bindings: Record<string, unknown>): void {
-    this.#logBindings = { ...this.#logBindings, ...bindings };
+    return this.#logger.child(
+      this.sessionId ? { conn_id: this.id, session_id: this.sessionId } : { conn_id: this.id },
+    );
   }
 
   /**

@@ -211,7 +211,6 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
     ctx.owners.own(conn);
     if (conn.closed) return ctx.owners.closed(conn);
     conn.helloState = 'done';
-    conn.bindLog({ session_id: id });
     conn.log.info(
       {
         subject: boundedForLog(principal.subject),
@@ -254,7 +253,6 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
   ctx.owners.own(conn);
   if (conn.closed) return ctx.owners.closed(conn);
   conn.helloState = 'done';
-  conn.bindLog({ session_id: stored.id });
   const delivered = new Map<string, Map<number, number>>();
   for (const d of hello.delivered)
     delivered.set(d.channel, new Map(d.positions.map((p) => [p.partition, p.offset])));
