@@ -8,7 +8,7 @@ import { SubscriptionMap } from './subscription-map.js';
 export const COMPRESS_MIN_BYTES = 128;
 
 /** The live topics of a connection on none (shared: a connection's set is replaced, never changed). */
-const NO_TOPICS: ReadonlySet<string> = new Set<string>();
+export const NO_TOPICS: ReadonlySet<string> = new Set<string>();
 
 /** Per-socket user data handed to uWS at upgrade. */
 export interface SocketData {
