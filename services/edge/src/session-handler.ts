@@ -167,6 +167,11 @@ function channelPartitions(ctx: HandlerContext, channel: Channel): number[] | un
   return ctx.topics.get(channel.topic)?.partitionList();
 }
 
+/** A whole-topic channel as the topic's one shared object (no Channel and name string per subscription). */
+function sharedChannel(ctx: HandlerContext, channel: Channel): Channel {
+  return (channel.key === null && ctx.topics.get(channel.topic)?.channel) || channel;
+}
+
 async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Promise<void> {
   conn.helloState = 'pending';
   if (hello.protocolVersion !== PROTOCOL_VERSION) {
@@ -311,7 +316,7 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
         .catch(() => undefined);
     }
     restored.push({
-      channel: parsed.channel,
+      channel: sharedChannel(ctx, parsed.channel),
       partitions,
       positions,
       sent,
@@ -385,7 +390,7 @@ async function onSubscribe(ctx: HandlerContext, conn: Connection, s: Subscribe):
   if (requestId === 0) return fail(ErrorCode.MALFORMED_FRAME, 'Subscribe.request_id must be non-zero');
   const parsed = parseChannel(s.channel, { maxLength: ctx.limits.maxChannelBytes });
   if (!parsed.ok) return fail(ErrorCode.INVALID_CHANNEL, parsed.reason);
-  const channel = parsed.channel;
+  const channel = sharedChannel(ctx, parsed.channel);
   const topic = ctx.topics.get(channel.topic);
   const partitions = channelPartitions(ctx, channel);
   if (!topic || !partitions) {

@@ -1,4 +1,4 @@
-import { RecordWindow, ScanCoordinator, type WindowRecord, keyChannelName } from '@fanout/core';
+import { type Channel, RecordWindow, ScanCoordinator, type WindowRecord, keyChannelName } from '@fanout/core';
 import { encodeLivePublication } from '@fanout/protocol';
 import type { Follow, KafkaLog, LogRecord, PartitionBounds } from './kafka/kafka-log.js';
 import { createScanSource } from './kafka/scan-source.js';
@@ -105,6 +105,8 @@ export class TopicState {
   id: string;
   /** Bumped when the topic is recreated: a catch-up that awaited across it starts over. */
   generation = 0;
+  /** The whole-topic channel, shared by every subscription to it (one object, not one per connection). */
+  readonly channel: Channel;
   #inflight: Promise<PartitionBounds[]> | undefined;
   #queued: { promise: Promise<PartitionBounds[]> } | undefined;
   #last: { at: number; value: PartitionBounds[] } | undefined;
@@ -117,6 +119,7 @@ export class TopicState {
     private readonly now: () => number = Date.now,
   ) {
     this.id = id;
+    this.channel = { name, topic: name, key: null };
     this.scans = new ScanCoordinator<EdgeRecord>({ source: createScanSource(log, name, fetchBytes) });
   }
 
