@@ -3,19 +3,28 @@
  * by object: `npm run bench:memory-breakdown [-- N]` (N connections, default
  * 10,000). Builds, layer by layer, what the edge keeps for each connection
  * after Hello and one Subscribe to `<topic>` (4 partitions) has gone live —
- * the uWS user data, the Connection, its session id and log bindings, the
- * Subscription (channel, partitions, positions), the subscription map and
- * live-topic set, and the edge's sets and maps that index it — with the real
- * classes of services/edge, and prints the retained heap per connection of
- * each layer (heapUsed after two full GCs, before and after the layer). uWS's
- * native per-socket memory is not JS heap: the memory scenario's raw uWS
- * rows measure it.
+ * the uWS user data, the Connection, its session id, the Subscription
+ * (channel, partitions, positions), the live-topic set, and the edge's sets
+ * and maps that index it — with the real classes of services/edge
+ * (Connection, TopicState's shared channel, LiveDelivery.update,
+ * SessionOwners.own), and prints the retained heap per connection of each
+ * layer (heapUsed after two full GCs, before and after the layer). Then, apart
+ * (not part of the edge's total with Redis), the in-process memory store's
+ * state per session (STORE=memory; with Redis this lives in Redis, measured
+ * by the memory scenario's "Redis bytes per session" row). uWS's native
+ * per-socket memory is not JS heap: the memory scenario's raw uWS rows
+ * measure it.
  */
 import { randomBytes } from 'node:crypto';
-import { parseChannel } from '@fanout/core';
 import pino from 'pino';
 import type { WebSocket } from 'uWebSockets.js';
 import { Connection, type SocketData, type Subscription } from '../services/edge/src/connection.js';
+import type { KafkaLog } from '../services/edge/src/kafka/kafka-log.js';
+import { LiveDelivery } from '../services/edge/src/live-delivery.js';
+import { SessionOwners } from '../services/edge/src/session-owners.js';
+import { createMemoryStore } from '../services/edge/src/store/memory-store.js';
+import type { SessionStore } from '../services/edge/src/store/session-store.js';
+import { TopicState } from '../services/edge/src/topic-state.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) {
@@ -31,50 +40,74 @@ const heap = () => {
 };
 
 const keep: unknown[] = [];
-const rows: Array<[string, number]> = [];
-function layer(name: string, build: (i: number) => unknown): void {
+async function measure(build: (i: number) => unknown): Promise<number> {
   const before = heap();
-  const made = Array.from({ length: n }, (_, i) => build(i));
+  const made: unknown[] = [];
+  for (let i = 0; i < n; i++) made.push(await build(i));
   keep.push(made);
   // The array holding them (8 bytes a slot) is the script's, not the edge's.
-  rows.push([name, (heap() - before - 8 * n) / n]);
+  return (heap() - before - 8 * n) / n;
 }
+const rows: Array<[string, number]> = [];
+async function layer(name: string, build: (i: number) => unknown): Promise<void> {
+  rows.push([name, await measure(build)]);
+}
+
+const TOPIC = 'bench-topic';
+const topic = new TopicState(TOPIC, 'id-1', {} as KafkaLog, 1 << 20);
+const topics = new Map([[TOPIC, topic]]);
+const live = new LiveDelivery({
+  topics,
+  slowClient: { bufferBytes: 1 << 20, hardBytes: 4 << 20, stuckMs: 30_000 },
+  defer: () => undefined,
+});
+const noStore = { onTakeover: () => undefined, announce: async () => undefined } as unknown as SessionStore;
+const owners = new SessionOwners({
+  store: noStore,
+  acks: {} as ConstructorParameters<typeof SessionOwners>[0]['acks'],
+  nodeId: 'edge-1',
+  logger,
+  releaseWaitMs: 1000,
+  flushTimeoutMs: 800,
+});
 
 const data: SocketData[] = [];
 const conns: Connection[] = [];
-layer('uWS user data (SocketData: origin, remote address)', (i) => {
+await layer('uWS user data (SocketData: origin, remote address)', (i) => {
   const d: SocketData = { origin: '', remote: `127.0.0.${1 + (i % 4)}` };
   data.push(d);
   return d;
 });
 // uWS's own JS WebSocket object exists per socket in raw uWS too: one stand-in for all.
-const ws = {} as WebSocket<SocketData>;
-layer('Connection (+ its id string)', (i) => {
+const ws = {
+  subscribe: () => true,
+  unsubscribe: () => true,
+  ping: () => 1,
+} as unknown as WebSocket<SocketData>;
+await layer('Connection (fields, subscription map, id string)', (i) => {
   const c = new Connection(ws, `edge-1-${i + 1}`, logger, Date.now());
   (data[i] as SocketData).conn = c;
   conns.push(c);
   return null;
 });
-layer('session id, subject, Hello state', (i) => {
+await layer('session id, subject, Hello state', (i) => {
   const c = conns[i] as Connection;
   c.sessionId = randomBytes(18).toString('base64url');
   c.subject = 'anonymous';
   c.helloState = 'done';
-  c.bindLog({ session_id: c.sessionId });
   return null;
 });
-layer('Subscription (channel, partitions, positions of 4 partitions)', (i) => {
+await layer('Subscription (shared channel, partitions, positions and sent of 4 partitions)', (i) => {
   const c = conns[i] as Connection;
-  const parsed = parseChannel('bench-topic');
-  if (!parsed.ok) throw new Error(parsed.reason);
   const positions = new Map<number, number>();
   for (const p of [0, 1, 2, 3]) positions.set(p, 1000 + p);
   const sub: Subscription = {
-    channel: parsed.channel,
+    // As session-handler.ts does for a whole-topic channel: the topic's one object.
+    channel: topic.channel,
     partitions: [0, 1, 2, 3],
     positions,
     sent: new Map(positions),
-    claims: new Map(),
+    claims: undefined,
     state: 'live',
     cancelled: false,
     announce: null,
@@ -83,19 +116,31 @@ layer('Subscription (channel, partitions, positions of 4 partitions)', (i) => {
   c.subs.set(sub.channel.name, sub);
   return null;
 });
-layer('live uWS topics of the connection', (i) => {
-  const c = conns[i] as Connection;
-  c.liveTopics = new Set(['bench-topic']);
+await layer('live uWS topics (a shared set) and the live-connection index', (i) => {
+  live.update(conns[i] as Connection);
   return null;
 });
 const all = new Set<Connection>();
-const live = new Set<Connection>();
-const bySession = new Map<string, Connection>();
-layer("the edge's indexes (connections, live connections, session owners)", (i) => {
+await layer("the edge's indexes (connections, session owners)", (i) => {
   const c = conns[i] as Connection;
   all.add(c);
-  live.add(c);
-  bySession.set(c.sessionId, c);
+  owners.own(c);
+  return null;
+});
+
+// Apart: with STORE=memory the sessions live in the edge's process.
+const store = createMemoryStore({ ttlSeconds: 3600 });
+const memoryStore = await measure(async (i) => {
+  const c = conns[i] as Connection;
+  await store.create(c.sessionId, `user-${i}`, 'edge-1', { maxSessions: 10, perSecond: 1_000_000 });
+  await store.subscribe(
+    c.sessionId,
+    1,
+    TOPIC,
+    new Map([...(c.subs.get(TOPIC)?.positions ?? [])]),
+    100,
+    'id-1',
+  );
   return null;
 });
 
@@ -107,4 +152,7 @@ for (const [name, bytes] of rows) {
   total += bytes;
   process.stdout.write(`${bytes.toFixed(0).padStart(7)} B  ${name}\n`);
 }
-process.stdout.write(`${total.toFixed(0).padStart(7)} B  total\n`);
+process.stdout.write(`${total.toFixed(0).padStart(7)} B  total (the session store in Redis)\n`);
+process.stdout.write(
+  `${memoryStore.toFixed(0).padStart(7)} B  apart: the in-process memory store per session (STORE=memory: subject, epoch, one subscription's 4 positions, topic id, quota index)\n`,
+);

@@ -726,6 +726,8 @@ export interface MemoryResult {
   points: MemoryPoint[];
   /** The edge's process.memoryUsage() after a full GC: idle, then at each step (where RSS goes besides the heap used). */
   edgeAfterGc: Array<{
+    /** The same just before the GC (heap committed and used, the young generation's size). */
+    beforeGc?: { rss?: number; heapTotal?: number; heapUsed?: number; newSpace?: number };
     heapUsed?: number;
     heapTotal?: number;
     external?: number;
@@ -840,6 +842,12 @@ export async function memory(ctx: BenchContext): Promise<MemoryResult> {
   const edgeAfterGc = gcLines.map((l) => {
     const j = JSON.parse(l) as Record<string, number>;
     return {
+      beforeGc: {
+        rss: j.before_gc_rss_bytes,
+        heapTotal: j.before_gc_heap_total_bytes,
+        heapUsed: j.before_gc_heap_used_bytes,
+        newSpace: j.before_gc_new_space_bytes,
+      },
       heapUsed: j.heap_used_bytes,
       heapTotal: j.heap_total_bytes,
       external: j.external_bytes,

@@ -75,7 +75,7 @@ function newRun(ctx: CatchUpContext, sub: Subscription, topic: TopicState, tally
   const name = sub.channel.name;
   const machine = new CatchUpMachine<EdgeRecord>(sub, {
     ...(sub.channel.key === null ? {} : { include: (r: EdgeRecord) => r.keyName === name }),
-    claims: sub.claims,
+    ...(sub.claims ? { claims: sub.claims } : {}),
     syncTailRecords: SYNC_TAIL_RECORDS,
     windowChunkRecords: WINDOW_CHUNK_RECORDS,
     kafkaChunkOffsets: KAFKA_CHUNK_RECORDS,

@@ -2,12 +2,13 @@ import type { Acl, Channel } from '@fanout/core';
 import { CloseCode, type ErrorCodeValue, type ServerFrameInput, encodeServerFrame } from '@fanout/protocol';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'uWebSockets.js';
+import { SubscriptionMap } from './subscription-map.js';
 
 /** With WS_COMPRESSION, frames shorter than this go uncompressed (deflate would not pay). */
 export const COMPRESS_MIN_BYTES = 128;
 
 /** The live topics of a connection on none (shared: a connection's set is replaced, never changed). */
-const NO_TOPICS: ReadonlySet<string> = new Set<string>();
+export const NO_TOPICS: ReadonlySet<string> = new Set<string>();
 
 /** Per-socket user data handed to uWS at upgrade. */
 export interface SocketData {
@@ -48,8 +49,13 @@ export interface Subscription {
    * reach): the ack limit. Moved frame by frame by the catch-up.
    */
   readonly sent: Map<number, number>;
-  /** Positions the client claimed (Hello `delivered`, Subscribe AFTER) beyond `sent`, not yet verified. */
-  readonly claims: Map<number, number>;
+  /**
+   * Positions the client claimed (Hello `delivered`, Subscribe AFTER) beyond
+   * `sent`, not yet verified; undefined when there are none (most
+   * subscriptions: an empty Map is 184 bytes of heap per subscription). Only
+   * the catch-up machine removes entries; a recreated topic drops them all.
+   */
+  claims: Map<number, number> | undefined;
   /** `pending`: registered while its start is read (an Unsubscribe meanwhile cancels it). */
   state: 'pending' | 'replaying' | 'live';
   cancelled: boolean;
@@ -82,7 +88,8 @@ export class Connection {
   epoch = 0;
   /** Taken over (or its session vanished): its acks and subscriptions are ignored. */
   fenced = false;
-  readonly subs = new Map<string, Subscription>();
+  /** Its subscriptions by channel name (one held inline: most connections have one). */
+  readonly subs = new SubscriptionMap<Subscription>();
   /** uWS topics this socket is subscribed to (the covering set of its live subscriptions). Replaced, never mutated. */
   liveTopics: ReadonlySet<string> = NO_TOPICS;
   /** Off live delivery because its unsent buffer passed the limit, until caught up as a whole. */
@@ -102,8 +109,6 @@ export class Connection {
   #drainWaiters: Array<() => void> | undefined;
 
   #logger: Logger;
-  /** Fields `bindLog` added (the session id), made on the first bind. */
-  #logBindings: Record<string, unknown> | undefined;
 
   constructor(
     readonly ws: WebSocket<SocketData>,
@@ -120,17 +125,15 @@ export class Connection {
   }
 
   /**
-   * The connection's logger (conn_id, session_id). Made on each use rather
-   * than kept: a pino child per idle connection costs more memory than the
-   * rest of the connection, and connections log rarely.
+   * The connection's logger (conn_id, and session_id once it has one). Made
+   * on each use rather than kept: a pino child per idle connection costs
+   * more memory than the rest of the connection, and connections log rarely.
+   * Its fields are read from the connection, not kept in a bindings object.
    */
   get log(): Logger {
-    return this.#logger.child({ conn_id: this.id, ...this.#logBindings });
-  }
-
-  /** Adds fields to every later log line of this connection. */
-  bindLog(bindings: Record<string, unknown>): void {
-    this.#logBindings = { ...this.#logBindings, ...bindings };
+    return this.#logger.child(
+      this.sessionId ? { conn_id: this.id, session_id: this.sessionId } : { conn_id: this.id },
+    );
   }
 
   /**

@@ -1,7 +1,7 @@
 import { coveringDiff, coveringTopics } from '@fanout/core';
 import { CloseCode, ErrorCode, GoAwayReason } from '@fanout/protocol';
 import { type CatchUpContext, catchUpConnection } from './catch-up.js';
-import type { Connection } from './connection.js';
+import { type Connection, NO_TOPICS } from './connection.js';
 import type { EdgeMetrics } from './metrics.js';
 import type { TopicState } from './topic-state.js';
 
@@ -61,6 +61,12 @@ export class LiveDelivery {
   readonly #o: LiveDeliveryOptions;
   readonly #limits: FlowLimits;
   readonly #defer: (fn: () => void) => void;
+  /**
+   * One shared live-topic set per whole topic (`{ "<topic>" }`), the set of
+   * most connections: a Set is 152 bytes of heap per connection. Bounded by
+   * the topics served; sets of keyed channels are per connection.
+   */
+  readonly #topicSets = new Map<string, ReadonlySet<string>>();
   #publishedSinceSweep = 0;
   #sweepPending = false;
 
@@ -93,8 +99,12 @@ export class LiveDelivery {
   update(conn: Connection): void {
     if (conn.closed) return;
     const desired = conn.lagging
-      ? new Set<string>()
-      : coveringTopics([...conn.subs.values()].filter((s) => s.state === 'live').map((s) => s.channel.name));
+      ? NO_TOPICS
+      : this.#shared(
+          coveringTopics(
+            [...conn.subs.values()].filter((s) => s.state === 'live').map((s) => s.channel.name),
+          ),
+        );
     const diff = coveringDiff(conn.liveTopics, desired);
     if (diff.remove.length > 0 && conn.ws.ping() === 2) {
       this.#onSlow('closed');
@@ -108,6 +118,20 @@ export class LiveDelivery {
     conn.liveTopics = desired;
     if (desired.size > 0) this.liveConns.add(conn);
     else this.liveConns.delete(conn);
+  }
+
+  /** The shared set equal to `topics` where there is one (none, or one whole topic), else `topics`. */
+  #shared(topics: Set<string>): ReadonlySet<string> {
+    if (topics.size === 0) return NO_TOPICS;
+    if (topics.size > 1) return topics;
+    const [name] = topics as Iterable<string>;
+    if (name === undefined || name.includes(':')) return topics;
+    let shared = this.#topicSets.get(name);
+    if (!shared) {
+      shared = topics;
+      this.#topicSets.set(name, shared);
+    }
+    return shared;
   }
 
   /** From ingest, per batch handed to uWS publish: a sweep once enough was published, after the callback. */

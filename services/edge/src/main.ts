@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { pino } from 'pino';
 import { type EdgeConfig, loadConfig } from './config.js';
 import { workerIndexOf } from './workers/ipc.js';
@@ -74,11 +75,18 @@ async function main(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc)
     process.on('SIGUSR2', () => {
+      // Before the GC too: what the RSS before a GC holds (garbage, the young generation's size).
+      const b = process.memoryUsage();
+      const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
       gc();
       gc();
       const m = process.memoryUsage();
       logger.info(
         {
+          before_gc_rss_bytes: b.rss,
+          before_gc_heap_total_bytes: b.heapTotal,
+          before_gc_heap_used_bytes: b.heapUsed,
+          before_gc_new_space_bytes: young?.space_size,
           heap_used_bytes: m.heapUsed,
           heap_total_bytes: m.heapTotal,
           external_bytes: m.external,

@@ -167,6 +167,11 @@ function channelPartitions(ctx: HandlerContext, channel: Channel): number[] | un
   return ctx.topics.get(channel.topic)?.partitionList();
 }
 
+/** A whole-topic channel as the topic's one shared object (no Channel and name string per subscription). */
+function sharedChannel(ctx: HandlerContext, channel: Channel): Channel {
+  return (channel.key === null && ctx.topics.get(channel.topic)?.channel) || channel;
+}
+
 async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Promise<void> {
   conn.helloState = 'pending';
   if (hello.protocolVersion !== PROTOCOL_VERSION) {
@@ -211,7 +216,6 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
     ctx.owners.own(conn);
     if (conn.closed) return ctx.owners.closed(conn);
     conn.helloState = 'done';
-    conn.bindLog({ session_id: id });
     conn.log.info(
       {
         subject: boundedForLog(principal.subject),
@@ -254,7 +258,6 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
   ctx.owners.own(conn);
   if (conn.closed) return ctx.owners.closed(conn);
   conn.helloState = 'done';
-  conn.bindLog({ session_id: stored.id });
   const delivered = new Map<string, Map<number, number>>();
   for (const d of hello.delivered)
     delivered.set(d.channel, new Map(d.positions.map((p) => [p.partition, p.offset])));
@@ -280,7 +283,7 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
     const fromClient = delivered.get(name);
     const positions = new Map<number, number>();
     const sent = new Map<number, number>();
-    const claims = new Map<number, number>();
+    let claims: Map<number, number> | undefined;
     const storedTopicId = stored.topicIds.get(name);
     const recreated = !!storedTopicId && !!topic?.id && storedTopicId !== topic.id;
     for (const p of partitions) {
@@ -300,7 +303,7 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
         // Acks are accepted up to what was stored; what the client only
         // claims (delivered) once the log is known to reach it.
         sent.set(p, storedAck);
-        if (resumeAfter > storedAck) claims.set(p, resumeAfter);
+        if (resumeAfter > storedAck) (claims ??= new Map()).set(p, resumeAfter);
       }
     }
     if (recreated) {
@@ -313,7 +316,7 @@ async function onHello(ctx: HandlerContext, conn: Connection, hello: Hello): Pro
         .catch(() => undefined);
     }
     restored.push({
-      channel: parsed.channel,
+      channel: sharedChannel(ctx, parsed.channel),
       partitions,
       positions,
       sent,
@@ -387,7 +390,7 @@ async function onSubscribe(ctx: HandlerContext, conn: Connection, s: Subscribe):
   if (requestId === 0) return fail(ErrorCode.MALFORMED_FRAME, 'Subscribe.request_id must be non-zero');
   const parsed = parseChannel(s.channel, { maxLength: ctx.limits.maxChannelBytes });
   if (!parsed.ok) return fail(ErrorCode.INVALID_CHANNEL, parsed.reason);
-  const channel = parsed.channel;
+  const channel = sharedChannel(ctx, parsed.channel);
   const topic = ctx.topics.get(channel.topic);
   const partitions = channelPartitions(ctx, channel);
   if (!topic || !partitions) {
@@ -404,7 +407,7 @@ async function onSubscribe(ctx: HandlerContext, conn: Connection, s: Subscribe):
 
   const positions = new Map<number, number>();
   for (const p of partitions) positions.set(p, topic.partitions.get(p)?.live ?? -1);
-  const claims = new Map<number, number>();
+  let claims: Map<number, number> | undefined;
   if (s.start === Start.AFTER) {
     for (const pos of s.after) {
       if (!partitions.includes(pos.partition))
@@ -413,7 +416,7 @@ async function onSubscribe(ctx: HandlerContext, conn: Connection, s: Subscribe):
           `partition ${pos.partition} is not a partition of ${channel.name}`,
         );
       positions.set(pos.partition, pos.offset);
-      claims.set(pos.partition, pos.offset);
+      (claims ??= new Map()).set(pos.partition, pos.offset);
     }
   }
   // Registered before any await (pending), so an Unsubscribe meanwhile finds and cancels it.
@@ -452,7 +455,7 @@ async function onSubscribe(ctx: HandlerContext, conn: Connection, s: Subscribe):
   }
   if (conn.closed || sub.cancelled) return;
   // Positions the edge chose itself may be acked; claimed ones once verified.
-  for (const [p, offset] of positions) if (!claims.has(p)) sub.sent.set(p, offset);
+  for (const [p, offset] of positions) if (!claims?.has(p)) sub.sent.set(p, offset);
   let outcome: Awaited<ReturnType<SessionStore['subscribe']>>;
   try {
     outcome = await ctx.store.subscribe(

@@ -1,4 +1,4 @@
-import { RecordWindow, ScanCoordinator, type WindowRecord, keyChannelName } from '@fanout/core';
+import { type Channel, RecordWindow, ScanCoordinator, type WindowRecord, keyChannelName } from '@fanout/core';
 import { type FrameAllocator, encodeLivePublication } from '@fanout/protocol';
 import { FrameSlab } from './frame-slab.js';
 import type { Follow, KafkaLog, LogRecord, PartitionBounds } from './kafka/kafka-log.js';
@@ -155,6 +155,8 @@ export class TopicState {
   id: string;
   /** Bumped when the topic is recreated: a catch-up that awaited across it starts over. */
   generation = 0;
+  /** The whole-topic channel, shared by every subscription to it (one object, not one per connection). */
+  readonly channel: Channel;
   #inflight: Promise<PartitionBounds[]> | undefined;
   #queued: { promise: Promise<PartitionBounds[]> } | undefined;
   #last: { at: number; value: PartitionBounds[] } | undefined;
@@ -167,6 +169,7 @@ export class TopicState {
     private readonly now: () => number = Date.now,
   ) {
     this.id = id;
+    this.channel = { name, topic: name, key: null };
     this.scans = newScans(log, name, fetchBytes);
   }
 

@@ -105,7 +105,9 @@ export function onTopicRecreated(
     sub.partitions.push(...partitions);
     sub.positions.clear();
     sub.sent.clear();
-    sub.claims.clear();
+    // Cleared, not only dropped: a catch-up still running on the old topic holds the map.
+    sub.claims?.clear();
+    sub.claims = undefined;
     for (const p of partitions) sub.positions.set(p, (topic.partitions.get(p)?.logStart ?? 0) - 1);
     if (conn.sessionId) rewrites.push([conn, sub, new Map(sub.positions)]);
   }
