@@ -60,6 +60,14 @@ function feed(read: Read, ...offsets: number[]): void {
   for (const offset of offsets) read.sink.record({ offset });
 }
 
+/** Partition 0 scanned once over [0, to], reading `offsets`: what a keeping coordinator then holds. */
+function scanOnce(s: ReturnType<typeof setup>, to: number, ...offsets: number[]): void {
+  s.scans.request(0, req(0, to));
+  s.run();
+  feed(s.reads[0] as Read, ...offsets);
+  s.reads[0]?.sink.end(to);
+}
+
 describe('ScanCoordinator', () => {
   it('serves one request with one scan and finishes it when the scan passes its end', () => {
     const { scans, reads, run } = setup();
@@ -502,11 +510,9 @@ describe('ScanCoordinator keeping what it read', () => {
   });
 
   it('reads only the part past the kept segment, and extends the segment', () => {
-    const { scans, reads, run } = setup(forever);
-    scans.request(0, req(0, 5));
-    run();
-    feed(reads[0]!, 0, 5);
-    reads[0]!.sink.end(5);
+    const kept = setup(forever);
+    const { scans, reads, run } = kept;
+    scanOnce(kept, 5, 0, 5);
     const b = req(3, 9);
     scans.request(0, b);
     run();
@@ -568,11 +574,9 @@ describe('ScanCoordinator keeping what it read', () => {
 
   it('drops a segment unused for idleMs', () => {
     let now = 0;
-    const { scans, reads, run } = setup({ maxBytes: 1e9, idleMs: 100, now: () => now });
-    scans.request(0, req(0, 3));
-    run();
-    feed(reads[0]!, 0, 3);
-    reads[0]!.sink.end(3);
+    const kept = setup({ maxBytes: 1e9, idleMs: 100, now: () => now });
+    const { scans, reads, run } = kept;
+    scanOnce(kept, 3, 0, 3);
     now = 100;
     scans.expire();
     expect(scans.stats.keptRecords).toBe(2);
@@ -586,11 +590,9 @@ describe('ScanCoordinator keeping what it read', () => {
   });
 
   it('fails a request served from memory whose callback throws, and no other', () => {
-    const { scans, reads, run } = setup(forever);
-    scans.request(0, req(0, 3));
-    run();
-    feed(reads[0]!, 0, 3);
-    reads[0]!.sink.end(3);
+    const kept = setup(forever);
+    const { scans, reads, run } = kept;
+    scanOnce(kept, 3, 0, 3);
     const bad = req(0, 3);
     bad.onRecord = () => {
       throw new Error('boom');
@@ -604,11 +606,9 @@ describe('ScanCoordinator keeping what it read', () => {
   });
 
   it('withdraws a request waiting to be served from memory', () => {
-    const { scans, reads, run } = setup(forever);
-    scans.request(0, req(0, 3));
-    run();
-    feed(reads[0]!, 0, 3);
-    reads[0]!.sink.end(3);
+    const kept = setup(forever);
+    const { scans, reads, run } = kept;
+    scanOnce(kept, 3, 0, 3);
     const b = req(0, 3);
     scans.request(0, b).cancel();
     run();
@@ -617,11 +617,9 @@ describe('ScanCoordinator keeping what it read', () => {
   });
 
   it('close clears what it kept', () => {
-    const { scans, reads, run } = setup(forever);
-    scans.request(0, req(0, 3));
-    run();
-    feed(reads[0]!, 0, 3);
-    reads[0]!.sink.end(3);
+    const kept = setup(forever);
+    const { scans, reads, run } = kept;
+    scanOnce(kept, 3, 0, 3);
     const b = req(0, 3);
     scans.request(0, b);
     scans.close();
