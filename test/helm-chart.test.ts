@@ -117,6 +117,31 @@ describe.skipIf(missingGo)('Helm chart deploy/helm/fanout', () => {
     process.stderr.write(`[helm] all-on values: ${v.out.trim().split('\n').at(-1)}\n`);
   });
 
+  it('with several workers per pod, probes and scrapes go to the supervisor (every worker, plain HTTP), not to one worker', () => {
+    for (const workers of ['4', 'auto']) {
+      const r = template('-f', join(CHART, 'ci/all-on-values.yaml'), '--set', `workers=${workers}`);
+      expect(r.status, r.out).toBe(0);
+      const v = validate(r.out);
+      expect(v.status, v.out).toBe(0);
+      expect(r.out).toContain(`EDGE_WORKERS: "${workers}"`);
+      expect(r.out).toContain('EDGE_ADMIN_PORT: "8081"');
+      expect(r.out).toMatch(/- name: admin\s+containerPort: 8081/);
+      for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe'])
+        expect(r.out, probe).toMatch(
+          new RegExp(`${probe}:\\s+httpGet:\\s+path: /\\w+\\s+port: admin\\s+period`),
+        );
+      expect(r.out).toContain('prometheus.io/port: "8081"');
+      expect(r.out).toMatch(/- name: admin\s+port: 8081\s+targetPort: admin/);
+      const monitor = r.out.slice(r.out.indexOf('kind: ServiceMonitor'));
+      expect(monitor).toMatch(/endpoints:\s+- port: admin\s+path: \/metrics/);
+      expect(monitor).not.toContain('scheme: https');
+    }
+    // One worker (the default): the edge's own port, TLS as configured.
+    const one = template('-f', join(CHART, 'ci/all-on-values.yaml'));
+    expect(one.out).not.toContain('EDGE_WORKERS');
+    expect(one.out).toMatch(/readinessProbe:\s+httpGet:\s+path: \/readyz\s+port: ws/);
+  });
+
   it('renders the minimal values (defaults plus what is required) into valid objects', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fanout-helm-'));
     try {

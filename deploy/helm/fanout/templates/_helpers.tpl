@@ -30,3 +30,14 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- default "default" .Values.serviceAccount.name -}}
 {{- end -}}
 {{- end -}}
+
+{{/* "true" when the pod runs more than one edge worker (workers: "auto" or > 1). */}}
+{{- define "fanout.multiWorker" -}}
+{{- $w := toString .Values.workers -}}
+{{- if or (eq $w "auto") (gt (int $w) 1) -}}true{{- end -}}
+{{- end -}}
+
+{{/* The container port the probes and metrics scrapes use: the supervisor's with several workers. */}}
+{{- define "fanout.adminPortName" -}}
+{{- if include "fanout.multiWorker" . -}}admin{{- else -}}ws{{- end -}}
+{{- end -}}
