@@ -163,6 +163,10 @@ export const settings = {
     schema: int(1024).default(1024 * 1024),
     doc: 'Bytes per Kafka fetch for replay and ingest.',
   },
+  REPLAY_INGEST_WAIT_MS: {
+    schema: int(100, 300_000).default(10_000),
+    doc: 'A client resuming ahead of this edge (it came from an edge that read further) waits this long for ingest to reach its position; then a retriable INGEST_BEHIND error, or ContinuityLost when fresh bounds say the position is beyond the log.',
+  },
   AUTH_MODE: {
     schema: z.enum(['jwt', 'insecure']).default('jwt'),
     doc: "'jwt' verifies Hello.token; 'insecure' accepts anyone as subject 'anonymous' with access to every channel (demo only, logged loudly).",
@@ -299,6 +303,8 @@ export interface EdgeConfig {
     maxFramesPerSecond: number;
   };
   slowClient: { bufferBytes: number; hardBytes: number; stuckMs: number };
+  /** REPLAY_INGEST_WAIT_MS: how long a client ahead of this edge waits for ingest. */
+  ingestWaitMs: number;
   acks: { flushIntervalMs: number; maxPending: number };
   fetchBytes: number;
   auth: AuthConfig;
@@ -512,6 +518,7 @@ export function loadConfig(
     },
     acks: { flushIntervalMs: r.ACK_FLUSH_INTERVAL_MS, maxPending: r.ACK_FLUSH_MAX },
     fetchBytes: r.REPLAY_FETCH_BYTES,
+    ingestWaitMs: r.REPLAY_INGEST_WAIT_MS,
     auth,
     ...(r.ALLOWED_ORIGINS?.length ? { allowedOrigins: r.ALLOWED_ORIGINS } : {}),
     shutdownTimeoutMs: r.SHUTDOWN_TIMEOUT_MS,

@@ -68,7 +68,12 @@ export async function startEdge(config: EdgeConfig, deps: EdgeDeps): Promise<Edg
   const sessions = new Sessions({ ...base, store });
   const conns = () => connections.conns;
   const topics = topicRegistry({ ...base, log, app, store, sessions, conns, live: () => live });
-  const live = new LiveDelivery({ topics: topics.topics, slowClient: config.slowClient, metrics });
+  const live = new LiveDelivery({
+    topics: topics.topics,
+    slowClient: config.slowClient,
+    ingestWaitMs: config.ingestWaitMs,
+    metrics,
+  });
   const connections = new ConnectionRegistry({ ...base, live });
   const readiness = new Readiness({ nodeId: config.nodeId, store, source: () => topics.readiness() });
   const served = { topics: topics.topics, connections, acks: sessions.acks };

@@ -21,6 +21,8 @@ export interface LiveDeliveryOptions {
   topics: Map<string, TopicState>;
   /** SLOW_CLIENT_BUFFER_BYTES, SLOW_CLIENT_HARD_BYTES, SLOW_CLIENT_STUCK_MS. */
   slowClient: { bufferBytes: number; hardBytes: number; stuckMs: number };
+  /** How long a client ahead of this edge waits for ingest (REPLAY_INGEST_WAIT_MS; default 10 s). */
+  ingestWaitMs?: number;
   /** Slow-client events and catch-up outcomes are counted here. */
   metrics?: Pick<EdgeMetrics, 'slowClient' | 'resume'>;
   /** Runs a deferred sweep; `setImmediate` by default (tests run it by hand). */
@@ -85,6 +87,7 @@ export class LiveDelivery {
       updateLiveTopics: (conn) => this.update(conn),
       onOutcome: (kind, records) =>
         metrics?.resume(kind === 'continuity-lost' ? 'continuity_lost' : kind, records),
+      ...(options.ingestWaitMs !== undefined ? { ingestWaitMs: options.ingestWaitMs } : {}),
     };
   }
 

@@ -22,6 +22,13 @@ describe('loadConfig', () => {
     expect(config.store).toEqual({ kind: 'memory' });
     expect(config.auth).toEqual({ mode: 'insecure' });
     expect(config.limits.maxFrameBytes).toBe(64 * 1024);
+    expect(config.ingestWaitMs).toBe(10_000);
+  });
+
+  it('reads how long a client ahead of this edge waits for ingest, within bounds', () => {
+    expect(load({ ...base, REPLAY_INGEST_WAIT_MS: '2500' }).ingestWaitMs).toBe(2500);
+    for (const bad of ['0', '99', '300001', 'soon'])
+      expect(() => load({ ...base, REPLAY_INGEST_WAIT_MS: bad }), bad).toThrow(/REPLAY_INGEST_WAIT_MS/);
   });
 
   it('reports every problem at once', () => {

@@ -210,6 +210,14 @@ describe('live delivery: slow clients', () => {
     expect(socket.closed?.code).toBe(CloseCode.CONTROL_FRAME_DROPPED);
   });
 
+  it('hands the catch-ups it starts the configured ingest wait (REPLAY_INGEST_WAIT_MS)', () => {
+    const topics = new Map<string, TopicState>();
+    expect(new LiveDelivery({ topics, slowClient: SLOW, ingestWaitMs: 2500 }).catchUp.ingestWaitMs).toBe(
+      2500,
+    );
+    expect(new LiveDelivery({ topics, slowClient: SLOW }).catchUp.ingestWaitMs).toBeUndefined();
+  });
+
   it('forgets a closed connection', () => {
     const { live, conn } = setup();
     add(conn, subscription('t', 'live'));
