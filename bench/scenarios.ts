@@ -783,6 +783,7 @@ export async function memory(ctx: BenchContext): Promise<MemoryResult> {
     topics: [topic],
     nodeId: 'bench-mem',
     exposeGc: true,
+    env: ctx.opts.edgeEnv,
   });
   let heapSeen: ((bytes: number) => void) | undefined;
   edge.proc.onLine((line) => {

@@ -40,7 +40,7 @@ export interface BenchOptions {
   /** Connections of the workers scenario (1 edge worker, 2 workers, raw uWS). */
   workersConnections: number;
   scenarios: Set<string>;
-  /** Extra environment of the throughput and latency edges (`--edge-env K=V,K=V`). */
+  /** Extra environment of the throughput, latency and memory edges (`--edge-env K=V,K=V`). */
   edgeEnv: Record<string, string>;
   /** Directory for `--cpu-prof` of the throughput edge, if any. */
   cpuProf?: string;
@@ -159,10 +159,11 @@ export const USAGE = `npm run bench -- [--quick] [flags]
   --keys N                key fan-out: number of keys (default 1000)
   --keys-large K,N        key fan-out's second row: K keys, N connections each on its own key
   --memory A,B,C          memory scenario connection counts
+  --memory-settle S       seconds idle before each memory reading (full 2, quick 1)
   --partitions N          partitions of every bench topic
   --clients N             load-client processes
   --only a,b              scenarios to run: ${ALL_SCENARIOS.join(', ')}
-  --edge-env K=V,K=V      extra environment of the throughput and latency edges
+  --edge-env K=V,K=V      extra environment of the throughput, latency and memory edges
   --cpu-prof DIR          run the throughput, key and latency edges with --cpu-prof into DIR
   --pin-edge              (with --only latency) everything on CPU 1, the latency edge and raw uWS alone on CPU 0`;
 
@@ -235,6 +236,9 @@ export function parseArgs(argv: string[]): BenchOptions {
       }
       case '--memory':
         o.memorySteps = nums(flag, v);
+        break;
+      case '--memory-settle':
+        o.memorySettleMs = num(flag, v) * 1000;
         break;
       case '--partitions':
         o.partitions = num(flag, v);
