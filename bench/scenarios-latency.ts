@@ -1,14 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import { Rpc, spawnTracked } from './lib/children.js';
-import { cpuSeconds, histogramBuckets, pinTo, quantileBetween, schedOf, startEdge } from './lib/edge.js';
+import { histogramBuckets, pinTo, quantileBetween, schedOf, startEdge } from './lib/edge.js';
 import { sleep } from './lib/pool.js';
 import {
   type Baseline,
   type BenchContext,
   type LatencyResult,
   benchTopic,
+  cpuOf as cpuSecondsOf,
   latencyOf,
-  openAndWait,
+  openOnTopic,
+  openRaw,
   sampleLatency,
   settle,
 } from './scenarios.js';
@@ -135,15 +137,8 @@ export function breakdown(
   return { firstAfterFloor: pick(after), spread: pick(spread), records: first.size };
 }
 
-/** A process's CPU seconds, 0 if it is gone. */
-function cpuOf(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    return cpuSeconds(pid);
-  } catch {
-    return 0;
-  }
-}
+/** A process's CPU seconds, 0 if it is gone (the rows sum several processes). */
+const cpuOf = (pid: number | undefined): number => cpuSecondsOf(pid, 0);
 
 /**
  * Scenario 3: the latency sweep. One edge, one 4-partition topic, and Kafka's
@@ -197,15 +192,7 @@ export async function latencySweep(ctx: BenchContext, baseline?: Baseline): Prom
     for (const r of plan) byConns.set(r.connections, [...(byConns.get(r.connections) ?? []), r.rate]);
     for (const [n, rates] of byConns) {
       ctx.log(`latency: ${n} connections on ${topic}`);
-      const ready = await openAndWait(ctx, {
-        host: HOST,
-        port: edge.port,
-        count: n,
-        mode: 'fanout',
-        channels: [topic],
-        trackEvery: opts.trackEvery,
-        dense: true,
-      });
+      const ready = await openOnTopic(ctx, edge.port, n, topic);
       await sleep(300);
       for (const rate of rates) {
         // Sampled connections: at least `latencySamples`; at low rates more
@@ -284,13 +271,7 @@ export async function latencySweep(ctx: BenchContext, baseline?: Baseline): Prom
       // send loop and the load clients add with no Kafka and no edge.
       if (!baseline) continue;
       await baseline.rpc.call('setup', { topics: [topic], topic, payloadBytes: opts.payloadBytes });
-      const readyU = await openAndWait(ctx, {
-        host: HOST,
-        port: baseline.port,
-        count: n,
-        mode: 'raw',
-        channels: [topic],
-      });
+      const readyU = await openRaw(ctx, baseline.port, n, [topic]);
       await sleep(300);
       for (const rate of rates) {
         const row = rows.find((r) => r.connections === n && r.rate === rate);

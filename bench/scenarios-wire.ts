@@ -9,7 +9,8 @@ import {
   type BenchContext,
   baselineClosedLoop,
   closedLoop,
-  openAndWait,
+  openOnTopic,
+  openRaw,
   settle,
   startBaseline,
 } from './scenarios.js';
@@ -145,17 +146,7 @@ export async function wire(ctx: BenchContext): Promise<WireResult> {
       });
       try {
         ctx.log(`wire: ${n} connections, ${s.name}, ${payloadBytes}-byte JSON`);
-        const ready = await openAndWait(ctx, {
-          host: HOST,
-          port: edge.port,
-          count: n,
-          mode: 'fanout',
-          channels: [topic],
-          trackEvery: opts.trackEvery,
-          dense: true,
-          tls: s.tls,
-          deflate: s.compression,
-        });
+        const ready = await openOnTopic(ctx, edge.port, n, topic, { tls: s.tls, deflate: s.compression });
         await sleep(200);
         const { f, after, figures } = await measured(ctx, edge.pid, () =>
           closedLoop(ctx, {
@@ -192,14 +183,7 @@ export async function wire(ctx: BenchContext): Promise<WireResult> {
       try {
         await baseline.rpc.call('setup', { topics: [topic], topic, payload: quotePayload(0) });
         ctx.log(`wire: ${n} connections, ${name}`);
-        const ready = await openAndWait(ctx, {
-          host: HOST,
-          port: baseline.port,
-          count: n,
-          mode: 'raw',
-          channels: [topic],
-          deflate: compression,
-        });
+        const ready = await openRaw(ctx, baseline.port, n, [topic], { deflate: compression });
         const { f, figures } = await measured(ctx, baseline.pid, () =>
           baselineClosedLoop(ctx, baseline, ready),
         );

@@ -7,7 +7,8 @@ import {
   baselineClosedLoop,
   benchTopic,
   closedLoop,
-  openAndWait,
+  openOnTopic,
+  openRaw,
   settle,
 } from './scenarios.js';
 
@@ -99,15 +100,7 @@ export async function workersScenario(ctx: BenchContext, baseline: Baseline): Pr
       ];
       const idleRssBytes = (await Promise.all(pids.map(rssOf))).reduce((a, b) => a + b, 0);
       ctx.log(`workers: ${n} connections on ${topic}, EDGE_WORKERS=${workers}`);
-      const ready = await openAndWait(ctx, {
-        host: HOST,
-        port: edge.port,
-        count: n,
-        mode: 'fanout',
-        channels: [topic],
-        trackEvery: opts.trackEvery,
-        dense: true,
-      });
+      const ready = await openOnTopic(ctx, edge.port, n, topic);
       const perWorker =
         workers > 1
           ? connectionsPerWorker(await getText(line?.admin_port as number, '/metrics'), workers)
@@ -142,13 +135,7 @@ export async function workersScenario(ctx: BenchContext, baseline: Baseline): Pr
   await baseline.rpc.call('setup', { topics: [topic], topic, payloadBytes: opts.payloadBytes });
   ctx.log(`workers: ${n} connections (raw uWS)`);
   const idleRssU = await rssOf(baseline.pid);
-  const readyU = await openAndWait(ctx, {
-    host: HOST,
-    port: baseline.port,
-    count: n,
-    mode: 'raw',
-    channels: [topic],
-  });
+  const readyU = await openRaw(ctx, baseline.port, n, [topic]);
   const cpu0 = cpuSeconds(baseline.pid);
   const u = await baselineClosedLoop(ctx, baseline, readyU);
   const serverCpuS = cpuSeconds(baseline.pid) - cpu0;

@@ -149,6 +149,40 @@ export async function openAndWait(ctx: BenchContext, o: Parameters<ClientPool['o
   return s.ready - before;
 }
 
+/**
+ * Opens `count` edge connections on the whole-topic channel `<topic>`, tracked
+ * (every `trackEvery`-th checks dense positions), and waits for them.
+ */
+export function openOnTopic(
+  ctx: BenchContext,
+  port: number,
+  count: number,
+  topic: string,
+  extra: Partial<Parameters<ClientPool['open']>[0]> = {},
+): Promise<number> {
+  return openAndWait(ctx, {
+    host: HOST,
+    port,
+    count,
+    mode: 'fanout',
+    channels: [topic],
+    trackEvery: ctx.opts.trackEvery,
+    dense: true,
+    ...extra,
+  });
+}
+
+/** Opens `count` raw-uWS baseline connections over `channels` (round robin) and waits for them. */
+export function openRaw(
+  ctx: BenchContext,
+  port: number,
+  count: number,
+  channels: string[],
+  extra: Partial<Parameters<ClientPool['open']>[0]> = {},
+): Promise<number> {
+  return openAndWait(ctx, { host: HOST, port, count, mode: 'raw', channels, ...extra });
+}
+
 /** Waits until the clients' publication count stops moving (everything buffered was delivered). */
 export async function settle(ctx: BenchContext): Promise<void> {
   let last = -1;
@@ -160,13 +194,13 @@ export async function settle(ctx: BenchContext): Promise<void> {
   }
 }
 
-/** A process's CPU seconds so far, NaN when it is gone. */
-export function cpuOf(pid: number | undefined): number {
-  if (!pid) return Number.NaN;
+/** A process's CPU seconds so far; `gone` (NaN by default) when it is not there. */
+export function cpuOf(pid: number | undefined, gone = Number.NaN): number {
+  if (!pid) return gone;
   try {
     return cpuSeconds(pid);
   } catch {
-    return Number.NaN;
+    return gone;
   }
 }
 
@@ -345,15 +379,7 @@ export async function throughput(
   try {
     for (const n of opts.steps) {
       ctx.log(`throughput: ${n} connections on ${topic} (fanout edge)`);
-      const ready = await openAndWait(ctx, {
-        host: HOST,
-        port: edge.port,
-        count: n,
-        mode: 'fanout',
-        channels: [topic],
-        trackEvery: opts.trackEvery,
-        dense: true,
-      });
+      const ready = await openOnTopic(ctx, edge.port, n, topic);
       const f = await closedLoop(ctx, {
         conns: ready,
         perRecord: ready,
@@ -369,13 +395,7 @@ export async function throughput(
       await ctx.pool.close();
 
       ctx.log(`throughput: ${n} connections (raw uWS)`);
-      const readyU = await openAndWait(ctx, {
-        host: HOST,
-        port: baseline.port,
-        count: n,
-        mode: 'raw',
-        channels: [topic],
-      });
+      const readyU = await openRaw(ctx, baseline.port, n, [topic]);
       const u = await baselineClosedLoop(ctx, baseline, readyU);
       await settle(ctx);
       await ctx.pool.close();
@@ -519,13 +539,7 @@ export async function keyFanout(
     await ctx.pool.close();
     ctx.log(`key fan-out: ${n} connections over ${keys.length} keys (raw uWS)`);
     await baseline.rpc.call('setup', { topics: channels, topic, payloadBytes: opts.payloadBytes });
-    const readyU = await openAndWait(ctx, {
-      host: HOST,
-      port: baseline.port,
-      count: n,
-      mode: 'raw',
-      channels,
-    });
+    const readyU = await openRaw(ctx, baseline.port, n, channels);
     let from = 0;
     const cpuU = cpuSeconds(baseline.pid);
     const u = await closedLoop(ctx, {
